@@ -1,0 +1,8 @@
+{#- The UTC instant at which a local calendar day (var local_timezone) starts. -#}
+{% macro local_midnight_utc(date_column) -%}
+    {{ return(adapter.dispatch('local_midnight_utc', 'predelq')(date_column)) }}
+{%- endmacro %}
+
+{% macro default__local_midnight_utc(date_column) -%}
+    (cast({{ date_column }} as timestamp) at time zone '{{ var("local_timezone") }}')
+{%- endmacro %}

@@ -1,0 +1,8 @@
+{#- A timestamptz as wall-clock time in the portfolio's zone (var local_timezone). -#}
+{% macro to_local_timestamp(ts_column) -%}
+    {{ return(adapter.dispatch('to_local_timestamp', 'predelq')(ts_column)) }}
+{%- endmacro %}
+
+{% macro default__to_local_timestamp(ts_column) -%}
+    ({{ ts_column }} at time zone '{{ var("local_timezone") }}')
+{%- endmacro %}

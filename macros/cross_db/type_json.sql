@@ -1,0 +1,14 @@
+{#- The JSON column type: JSON on DuckDB, JSONB on Postgres (as raw_schema.py). -#}
+{% macro type_json() -%}
+    {{ return(adapter.dispatch('type_json', 'predelq')()) }}
+{%- endmacro %}
+
+{#- Postgres: jsonb (indexable, what json_build_object returns there). -#}
+{% macro default__type_json() -%}
+    jsonb
+{%- endmacro %}
+
+{#- DuckDB: json (the json extension's type). -#}
+{% macro duckdb__type_json() -%}
+    json
+{%- endmacro %}

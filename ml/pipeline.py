@@ -1,0 +1,100 @@
+"""The ML steps of the pipeline and of `predelq demo`.
+
+After `dbt build`:
+
+1. train, when a horizon has no active model (`predelq train --if-no-active`);
+2. score and rebuild what reads the scores:
+   * DuckDB: `dbt build -s ml_scoring_runs+` (the Python model scores inside dbt and
+     the ml_model indicators, events and marts downstream are rebuilt);
+   * PostgreSQL: `predelq score`, then `dbt build -s ml_delinquency_scores+ ml_drift_warnings+`
+     (no Python models there);
+3. print the hold-out AUC of the active model per horizon.
+"""
+
+from __future__ import annotations
+
+SCORE_READERS = ["ml_delinquency_scores+", "ml_drift_warnings+"]
+
+
+def rebuild_score_readers(target) -> None:
+    """`dbt build` of the models that read the scores (after `predelq score` on PostgreSQL)."""
+    from predelq.dbt import run_dbt
+
+    run_dbt(["build", "-s", *SCORE_READERS], target)
+
+
+def score_step(target) -> None:
+    """Score the latest as-of day and rebuild the models that read scores (either engine)."""
+    from predelq.cli import main as cli_main
+    from predelq.dbt import run_dbt
+    from predelq.errors import UserError
+
+    if target.engine == "duckdb":
+        run_dbt(["build", "-s", "ml_scoring_runs+"], target)
+        return
+    if cli_main(["score", "--target", target.name]):
+        raise UserError("predelq score failed")
+    rebuild_score_readers(target)
+
+
+def auc_lines(target) -> list[str]:
+    """One line per horizon: the active model's hold-out AUC, or why there is none."""
+    import json
+
+    from ml import config
+    from ml.db import Db
+
+    with Db.open(target) as db:
+        if not db.relation_exists(*config.REGISTRY_TABLE.split(".")):
+            return [f"{h}d: no model trained" for h in config.HORIZONS]
+        rows = db.query(
+            f"select horizon_days, name, version, metrics, is_active from {config.REGISTRY_TABLE} "
+            "order by horizon_days, created_at desc"
+        )
+    out = []
+    for horizon in config.HORIZONS:
+        mine = [r for r in rows if r[0] == horizon]
+        active = [r for r in mine if r[4]]
+        if not mine:
+            out.append(f"{horizon}d: no model trained")
+            continue
+        _, name, version, metrics, _ = (active or mine)[0]
+        m = json.loads(metrics) if isinstance(metrics, str) else (metrics or {})
+        auc = m.get("auc")
+        split = m.get("split", {})
+        shown = "n/a" if auc is None else f"{auc:.3f}"
+        test = f"{split.get('test_start')}..{split.get('test_end')}"
+        counts = f"{m.get('positives', '?')} positive of {m.get('rows', '?')} account-days"
+        if active:
+            out.append(f"{horizon}d: hold-out AUC {shown} ({name} {version}; test {test}, {counts})")
+        else:
+            out.append(
+                f"{horizon}d: no active model; latest {name} {version} has hold-out AUC {shown}, "
+                f"below {config.min_active_auc()} ({counts})"
+            )
+    return out
+
+
+def demo_steps(target) -> list[tuple[str, object]]:
+    from predelq.cli import main as cli_main
+
+    def train():
+        # Not fatal: a portfolio too small to train on still gets its rule-based warnings;
+        # the scoring step then reports the horizons it could not score.
+        if cli_main(["train", "--target", target.name, "--if-no-active"]):
+            print("    no model trained (see above): the ML scores will be missing")
+
+    def score():
+        score_step(target)
+
+    def report():
+        lines = auc_lines(target)
+        print("Delinquency models (active), AUC per horizon:")
+        for line in lines or ["no active model"]:
+            print(f"  {line}")
+
+    return [
+        ("train models (if none active)", train),
+        ("score and rebuild what reads scores", score),
+        ("model AUC", report),
+    ]

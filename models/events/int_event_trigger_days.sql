@@ -1,0 +1,135 @@
+{#-
+    One row per active event definition, entity and day its indicator has a
+    row: whether the definition's trigger condition holds that day (macros
+    detect_threshold_events / detect_delta_events / detect_trend_events).
+    Episodes (persistence, cooldown) are built from these rows in `events`.
+    Incremental like the indicator models: the lookback days, plus the whole
+    history of a definition whose event version changed.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['event_definition_id', 'period_date'],
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_inactive_rows('event_definition_id', 'int_event_definitions_typed') }}",
+) }}
+
+with
+
+int_event_definitions_typed as (
+    select * from {{ ref('int_event_definitions_typed') }}
+),
+
+indicator_values as (
+    select * from {{ ref('indicator_values') }}
+),
+
+active_definitions as (
+    select * from int_event_definitions_typed
+    where is_active
+),
+
+current_days as (
+    select
+        active_definitions.event_definition_id,
+        active_definitions.trigger_type,
+        active_definitions.trigger_value,
+        active_definitions.comparison_days,
+        active_definitions.event_version,
+        indicator_values.id as indicator_value_id,
+        indicator_values.indicator_id,
+        indicator_values.entity_type,
+        indicator_values.entity_id,
+        indicator_values.period_date,
+        indicator_values.score
+    from indicator_values
+    inner join active_definitions
+        on indicator_values.indicator_id = active_definitions.indicator_id
+    where {{ incremental_rescore_filter(
+        'indicator_values.period_date', 'active_definitions.event_definition_id', 'active_definitions',
+        'period_date', 'event_definition_id', 'event_version', indicator_lookback_days()) }}
+),
+
+with_previous as (
+    -- the score one comparison period earlier (delta and trend triggers)
+    select
+        current_days.*,
+        earlier.score as previous_score
+    from current_days
+    left join indicator_values as earlier
+        on
+            current_days.trigger_type in ('delta', 'trend')
+            and current_days.indicator_id = earlier.indicator_id
+            and current_days.entity_id = earlier.entity_id
+            and earlier.period_date = current_days.period_date - current_days.comparison_days
+),
+
+trend_definitions as (
+    select * from active_definitions
+    where trigger_type = 'trend'
+),
+
+periods_back as (
+    {%- for n in range(4) %}
+    select {{ n }} as periods_back
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+trend_rises as (
+    -- for trend triggers: in how many of the last trigger_value periods the score rose
+    select
+        current_days.event_definition_id,
+        current_days.entity_id,
+        current_days.period_date,
+        count(*) as rises
+    from current_days
+    inner join trend_definitions
+        on current_days.event_definition_id = trend_definitions.event_definition_id
+    inner join periods_back
+        on trend_definitions.trigger_value > periods_back.periods_back
+    inner join indicator_values as later
+        on
+            current_days.indicator_id = later.indicator_id
+            and current_days.entity_id = later.entity_id
+            and later.period_date
+            = current_days.period_date - periods_back.periods_back * trend_definitions.comparison_days
+    inner join indicator_values as earlier
+        on
+            later.indicator_id = earlier.indicator_id
+            and later.entity_id = earlier.entity_id
+            and earlier.period_date = later.period_date - trend_definitions.comparison_days
+    where later.score > earlier.score
+    group by current_days.event_definition_id, current_days.entity_id, current_days.period_date
+),
+
+evaluated as (
+    select
+        with_previous.event_definition_id,
+        with_previous.indicator_id,
+        with_previous.entity_type,
+        with_previous.entity_id,
+        with_previous.period_date,
+        with_previous.indicator_value_id,
+        with_previous.score,
+        with_previous.previous_score,
+        coalesce(trend_rises.rises, 0) as trend_rises,
+        case with_previous.trigger_type
+            when 'threshold' then {{ detect_threshold_events('with_previous.score', 'with_previous.trigger_value') }}
+            when 'delta' then {{ detect_delta_events(
+                'with_previous.score', 'with_previous.previous_score', 'with_previous.trigger_value') }}
+            when 'trend' then {{ detect_trend_events('trend_rises.rises', 'with_previous.trigger_value') }}
+            else false
+        end as condition_holds,
+        with_previous.event_version
+    from with_previous
+    left join trend_rises
+        on
+            with_previous.event_definition_id = trend_rises.event_definition_id
+            and with_previous.entity_id = trend_rises.entity_id
+            and with_previous.period_date = trend_rises.period_date
+)
+
+select * from evaluated

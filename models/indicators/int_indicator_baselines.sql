@@ -1,0 +1,271 @@
+{#-
+    One row per std-dev indicator, entity and day: the entity's own trailing
+    baseline for that day, from the days before it only (never the day itself).
+
+    For day d the window is the days d - gap - window_days .. d - gap - 1 that
+    have a value (gap = baseline_gap_days, default 0; only the same weekday
+    when seasonality = day_of_week). A gap compares today with where the entity
+    was some weeks ago, so a slow drift is not absorbed by its own baseline. Which history days
+    are anomalies is decided from the values themselves, never from earlier
+    scores, so the result does not depend on the order days were processed:
+    a day further than outlier_mad_cut x max(1.4826 MAD, abs_noise_floor) from
+    the window's median is left out of the mean / std-dev. With statistic =
+    median the baseline is the window median and the spread 1.4826 x MAD (both
+    already robust, no day left out). The window is a join of each day to its
+    trailing days (identical on DuckDB and Postgres; see macro median_agg).
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['indicator_id', 'metric_date'],
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
+) }}
+
+with
+
+int_indicator_inputs as (
+    select * from {{ ref('int_indicator_inputs') }}
+),
+
+int_indicator_parameters_typed as (
+    select * from {{ ref('int_indicator_parameters_typed') }}
+),
+
+std_dev_indicators as (
+    select
+        indicator_id,
+        window_days,
+        coalesce(baseline_gap_days, 0) as baseline_gap_days,
+        statistic,
+        seasonality,
+        outlier_mad_cut,
+        abs_noise_floor,
+        threshold_version
+    from int_indicator_parameters_typed
+    where is_active and aggregation_type = 'atomic' and scoring_method = 'std_dev'
+),
+
+inputs as (
+    select
+        int_indicator_inputs.indicator_id,
+        int_indicator_inputs.entity_type,
+        int_indicator_inputs.entity_id,
+        int_indicator_inputs.metric_date,
+        int_indicator_inputs.value
+    from int_indicator_inputs
+    inner join std_dev_indicators
+        on int_indicator_inputs.indicator_id = std_dev_indicators.indicator_id
+    where int_indicator_inputs.value is not null
+),
+
+target_days as (
+    select
+        inputs.indicator_id,
+        inputs.entity_type,
+        inputs.entity_id,
+        inputs.metric_date,
+        std_dev_indicators.window_days,
+        std_dev_indicators.baseline_gap_days,
+        std_dev_indicators.statistic,
+        std_dev_indicators.seasonality,
+        std_dev_indicators.outlier_mad_cut,
+        std_dev_indicators.abs_noise_floor,
+        std_dev_indicators.threshold_version
+    from inputs
+    inner join std_dev_indicators
+        on inputs.indicator_id = std_dev_indicators.indicator_id
+    where {{ incremental_rescore_filter(
+        'inputs.metric_date', 'inputs.indicator_id', 'std_dev_indicators',
+        'metric_date', 'indicator_id', 'threshold_version', indicator_lookback_days()) }}
+),
+
+digits as (
+    {%- for d in range(10) %}
+    select {{ d }} as digit
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+day_offsets as (
+    -- 1..999 days back (window_days + baseline_gap_days is at most 730, see the parameter catalogue)
+    select ones.digit + 10 * tens.digit + 100 * hundreds.digit as days_back
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+    where ones.digit + tens.digit + hundreds.digit > 0
+),
+
+indicator_offsets as (
+    -- per indicator, the days back its window covers (a small table: the join below is on equality)
+    select
+        std_dev_indicators.indicator_id,
+        day_offsets.days_back
+    from std_dev_indicators
+    inner join day_offsets
+        on
+            std_dev_indicators.baseline_gap_days < day_offsets.days_back
+            and std_dev_indicators.window_days + std_dev_indicators.baseline_gap_days >= day_offsets.days_back
+            and (std_dev_indicators.seasonality != 'day_of_week' or mod(day_offsets.days_back, 7) = 0)
+),
+
+target_history_days as (
+    -- one row per target day and each day of its window (the day is a column, so the join
+    -- below is a plain equality join: much faster on DuckDB than an expression in the condition)
+    select
+        target_days.indicator_id,
+        target_days.entity_id,
+        target_days.metric_date,
+        target_days.metric_date - indicator_offsets.days_back as history_date
+    from target_days
+    inner join indicator_offsets
+        on target_days.indicator_id = indicator_offsets.indicator_id
+),
+
+history as (
+    -- one row per target day and each day of its window that has a value
+    select
+        target_history_days.indicator_id,
+        target_history_days.entity_id,
+        target_history_days.metric_date,
+        inputs.value as history_value
+    from target_history_days
+    inner join inputs
+        on
+            target_history_days.indicator_id = inputs.indicator_id
+            and target_history_days.entity_id = inputs.entity_id
+            and target_history_days.history_date = inputs.metric_date
+),
+
+window_medians as (
+    select
+        indicator_id,
+        entity_id,
+        metric_date,
+        count(*) as history_days,
+        {{ median_agg('history_value') }} as window_median
+    from history
+    group by indicator_id, entity_id, metric_date
+),
+
+window_mads as (
+    select
+        history.indicator_id,
+        history.entity_id,
+        history.metric_date,
+        {{ median_agg('abs(history.history_value - window_medians.window_median)') }} as window_mad
+    from history
+    inner join window_medians
+        on
+            history.indicator_id = window_medians.indicator_id
+            and history.entity_id = window_medians.entity_id
+            and history.metric_date = window_medians.metric_date
+    group by history.indicator_id, history.entity_id, history.metric_date
+),
+
+robust_windows as (
+    select
+        window_medians.indicator_id,
+        window_medians.entity_id,
+        window_medians.metric_date,
+        window_medians.history_days,
+        window_medians.window_median,
+        window_mads.window_mad
+    from window_medians
+    inner join window_mads
+        on
+            window_medians.indicator_id = window_mads.indicator_id
+            and window_medians.entity_id = window_mads.entity_id
+            and window_medians.metric_date = window_mads.metric_date
+),
+
+kept_history as (
+    -- the window without its outlying days, for the mean / std-dev baseline
+    select
+        history.indicator_id,
+        history.entity_id,
+        history.metric_date,
+        count(*) as kept_days,
+        -- exact decimal sums: the result does not depend on the order rows are added
+        sum(history.history_value) as kept_sum,
+        sum(history.history_value * history.history_value) as kept_sum_of_squares
+    from history
+    inner join robust_windows
+        on
+            history.indicator_id = robust_windows.indicator_id
+            and history.entity_id = robust_windows.entity_id
+            and history.metric_date = robust_windows.metric_date
+    inner join std_dev_indicators
+        on history.indicator_id = std_dev_indicators.indicator_id
+    where
+        std_dev_indicators.statistic = 'mean'
+        and abs(history.history_value - robust_windows.window_median)
+        <= std_dev_indicators.outlier_mad_cut
+        * greatest(1.4826 * robust_windows.window_mad, std_dev_indicators.abs_noise_floor)
+    group by history.indicator_id, history.entity_id, history.metric_date
+),
+
+kept_moments as (
+    select
+        indicator_id,
+        entity_id,
+        metric_date,
+        kept_days,
+        cast(kept_sum as {{ dbt.type_float() }}) / kept_days as kept_mean,
+        case
+            when kept_days > 1
+                then sqrt(greatest(
+                    (
+                        cast(kept_sum_of_squares as {{ dbt.type_float() }})
+                        - cast(kept_sum as {{ dbt.type_float() }}) * cast(kept_sum as {{ dbt.type_float() }})
+                        / kept_days
+                    ) / (kept_days - 1),
+                    0
+                ))
+            else 0
+        end as kept_std
+    from kept_history
+),
+
+final as (
+    -- rounded to 6 decimals so that both engines store the same numbers
+    select
+        target_days.indicator_id,
+        target_days.entity_type,
+        target_days.entity_id,
+        target_days.metric_date,
+        target_days.statistic,
+        coalesce(robust_windows.history_days, 0) as history_days,
+        case
+            when target_days.statistic = 'mean' then coalesce(kept_moments.kept_days, 0)
+            else coalesce(robust_windows.history_days, 0)
+        end as baseline_days,
+        {{ round_float('robust_windows.window_median') }} as window_median,
+        {{ round_float('1.4826 * robust_windows.window_mad') }} as window_mad_scaled,
+        case
+            when target_days.statistic = 'mean' then {{ round_float('kept_moments.kept_mean') }}
+            else {{ round_float('robust_windows.window_median') }}
+        end as baseline_value,
+        case
+            when target_days.statistic = 'mean' and kept_moments.kept_days > 0
+                then {{ round_float('coalesce(kept_moments.kept_std, 0)') }}
+            when target_days.statistic != 'mean'
+                then {{ round_float('1.4826 * robust_windows.window_mad') }}
+        end as baseline_spread,
+        target_days.threshold_version
+    from target_days
+    left join robust_windows
+        on
+            target_days.indicator_id = robust_windows.indicator_id
+            and target_days.entity_id = robust_windows.entity_id
+            and target_days.metric_date = robust_windows.metric_date
+    left join kept_moments
+        on
+            target_days.indicator_id = kept_moments.indicator_id
+            and target_days.entity_id = kept_moments.entity_id
+            and target_days.metric_date = kept_moments.metric_date
+)
+
+select * from final

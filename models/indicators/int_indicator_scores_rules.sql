@@ -1,0 +1,42 @@
+{#-
+    One row per rule-based indicator (static_rules, std_dev and the composite),
+    entity and day: the scores the ML feature table may read. A view over the
+    two rule-based models; it never includes ML-band scores (no DAG cycle).
+-#}
+{{ config(materialized='view') }}
+
+with
+
+int_indicator_scores_atomic as (
+    select * from {{ ref('int_indicator_scores_atomic') }}
+),
+
+int_indicator_scores_composite as (
+    select * from {{ ref('int_indicator_scores_composite') }}
+),
+
+unioned as (
+    select
+        indicator_id,
+        entity_type,
+        entity_id,
+        period_date,
+        status,
+        score,
+        underlying_value,
+        threshold_version
+    from int_indicator_scores_atomic
+    union all
+    select
+        indicator_id,
+        entity_type,
+        entity_id,
+        period_date,
+        status,
+        score,
+        underlying_value,
+        threshold_version
+    from int_indicator_scores_composite
+)
+
+select * from unioned

@@ -1,0 +1,56 @@
+{#-
+    The portfolio's local days, from the first disbursement to the as-of date:
+    the latest local day the warehouse has data for (telemetry, or a payment
+    attempt recorded). Per-account daily state and portfolio figures run on it.
+-#}
+with
+
+accounts as (
+    select * from {{ ref('stg_loan_book__accounts') }}
+),
+
+payments as (
+    select * from {{ ref('stg_loan_book__payments') }}
+),
+
+telemetry_days as (
+    select * from {{ ref('int_telemetry_aggregated_daily') }}
+),
+
+data_dates as (
+    select max(local_date) as last_date from telemetry_days
+    union all
+    select max(cast({{ to_local_timestamp('created_at') }} as date)) as last_date from payments
+    union all
+    select max(paid_date) as last_date from payments
+    union all
+    select max(due_date) as last_date from payments
+),
+
+bounds as (
+    select
+        (select min(disbursement_date) from accounts) as first_date,
+        (select max(last_date) from data_dates) as as_of_date
+),
+
+days as (
+    select
+        {{ day_series('first_date', 'as_of_date') }} as local_date,
+        as_of_date
+    from bounds
+    where first_date is not null and as_of_date is not null
+),
+
+final as (
+    select
+        local_date,
+        cast({{ dbt.date_trunc('month', 'local_date') }} as date) as month_start_date,
+        local_date = as_of_date as is_as_of_date,
+        local_date = as_of_date
+        or extract(month from local_date + 1) != extract(month from local_date) as is_month_end,
+        {{ local_midnight_utc('local_date') }} as day_start_at,
+        {{ local_midnight_utc('local_date + 1') }} as day_end_at
+    from days
+)
+
+select * from final

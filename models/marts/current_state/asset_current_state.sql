@@ -1,0 +1,94 @@
+{#-
+    One row per financed vehicle: where it stands at the end of its latest
+    day of data — activity, signal, location, indicator scores and open
+    events. Pre-joined for Metabase.
+-#}
+with
+
+asset_metrics as (
+    select * from {{ ref('asset_metrics_daily') }}
+),
+
+asset_profiles as (
+    select * from {{ ref('int_asset_profiles') }}
+),
+
+recoverability as (
+    select * from {{ ref('int_asset_recoverability') }}
+),
+
+indicators_latest as (
+    select * from {{ ref('int_entity_indicators_latest') }}
+),
+
+events_open as (
+    select * from {{ ref('int_entity_events_open') }}
+),
+
+latest_metrics as (
+    select
+        *,
+        row_number() over (partition by asset_id order by local_date desc) as recency
+    from asset_metrics
+),
+
+final as (
+    select
+        asset_profiles.asset_id,
+        asset_profiles.account_id,
+        asset_profiles.customer_id,
+        cast(asset_profiles.asset_status as text) as asset_status,
+        cast(asset_profiles.vehicle_type as text) as vehicle_type,
+        cast(asset_profiles.oem_name as text) as oem_name,
+        cast(asset_profiles.asset_model_name as text) as asset_model_name,
+        cast(latest_metrics.local_date as date) as as_of_date,
+        cast(recoverability.last_signal_at as timestamp with time zone) as last_signal_at,
+        cast(latest_metrics.hours_since_last_signal as double precision) as hours_since_last_signal,
+        coalesce(recoverability.is_device_alive, false) as is_device_alive,
+        cast(latest_metrics.data_completeness_pct_avg_7d as double precision) as data_completeness_pct_avg_7d,
+        cast(latest_metrics.km_driven_avg_7d as double precision) as km_driven_avg_7d,
+        cast(latest_metrics.km_driven_avg_30d as double precision) as km_driven_avg_30d,
+        cast(latest_metrics.km_driven_ratio_7d_30d as double precision) as km_driven_ratio_7d_30d,
+        cast(latest_metrics.idle_day_streak as integer) as idle_day_streak,
+        cast(latest_metrics.silent_day_streak as integer) as silent_day_streak,
+        cast(latest_metrics.charging_sessions_started_avg_7d as double precision)
+            as charging_sessions_avg_7d,
+        cast(recoverability.last_soc_pct as double precision) as last_soc_pct,
+        cast(latest_metrics.at_base_share_pct_avg_7d as double precision) as at_base_share_pct_avg_7d,
+        cast(latest_metrics.nights_away_from_base_30d as integer) as nights_away_from_base_30d,
+        cast(recoverability.base_source as text) as base_source,
+        cast(recoverability.base_lat as double precision) as base_lat,
+        cast(recoverability.base_lon as double precision) as base_lon,
+        cast(recoverability.located_on as date) as last_located_on,
+        cast(recoverability.located_lat as double precision) as last_located_lat,
+        cast(recoverability.located_lon as double precision) as last_located_lon,
+        coalesce(recoverability.is_located, false) as is_located,
+        coalesce(recoverability.is_located_at_base, false) as is_located_at_base,
+        cast(coalesce(recoverability.recoverability_factor, 1.0) as double precision) as recoverability_factor,
+        cast(indicators_latest.scored_on as date) as indicators_scored_on,
+        cast(indicators_latest.worst_indicator_score as integer) as worst_indicator_score,
+        cast(indicators_latest.worst_indicator as text) as worst_indicator,
+        cast(indicators_latest.indicator_reasons as text) as indicator_reasons,
+        cast(coalesce(events_open.open_events, 0) as integer) as open_events,
+        cast(coalesce(events_open.open_actionable_events, 0) as integer) as open_actionable_events,
+        cast(events_open.max_open_severity as integer) as max_open_severity,
+        cast(events_open.open_event_names as text) as open_event_names,
+        cast(events_open.recommended_action as text) as recommended_action
+    from asset_profiles
+    left join latest_metrics
+        on
+            asset_profiles.asset_id = latest_metrics.asset_id
+            and latest_metrics.recency = 1
+    left join recoverability
+        on asset_profiles.asset_id = recoverability.asset_id
+    left join indicators_latest
+        on
+            indicators_latest.entity_type = 'asset'
+            and asset_profiles.asset_id = indicators_latest.entity_id
+    left join events_open
+        on
+            events_open.entity_type = 'asset'
+            and asset_profiles.asset_id = events_open.entity_id
+)
+
+select * from final

@@ -1,0 +1,58 @@
+{#-
+    One row per event episode, open or closed: when it opened and closed, on
+    which vehicle or account, how bad it got, and what people did about it.
+    The timeline behind the events dashboard.
+-#}
+{{ config(materialized='view') }}
+
+with
+
+events as (
+    select * from {{ ref('events') }}
+),
+
+event_definitions as (
+    select * from {{ ref('int_event_definitions_typed') }}
+),
+
+indicator_definitions as (
+    select * from {{ ref('int_indicator_parameters_typed') }}
+),
+
+final as (
+    select
+        events.event_id,
+        cast(events.event_definition_id as text) as event_definition_id,
+        cast(event_definitions.display_name as text) as event_name,
+        cast(indicator_definitions.display_name as text) as indicator_name,
+        cast(event_definitions.trigger_description as text) as event_trigger,
+        cast(events.entity_type as text) as entity_type,
+        case when events.entity_type = 'asset' then events.entity_id end as asset_id,
+        events.account_id,
+        cast(events.status as text) as event_status,
+        events.opened_on,
+        events.closed_on,
+        events.triggered_at,
+        events.first_triggered_on,
+        events.last_triggered_on,
+        cast(events.duration_days as integer) as duration_days,
+        cast(events.severity as integer) as severity,
+        events.is_actionable,
+        cast(events.recommended_action as text) as recommended_action,
+        cast(events.context ->> 'score_from' as integer) as score_before,
+        cast(events.context ->> 'score_to' as integer) as score_at_open,
+        cast(events.peak_score as integer) as peak_score,
+        cast(events.context ->> 'latest_score' as integer) as latest_score,
+        events.acknowledged_at,
+        events.resolved_at,
+        cast(events.outcome as text) as outcome,
+        cast(events.notes as text) as notes,
+        cast(events.action_count as integer) as action_count
+    from events
+    inner join event_definitions
+        on events.event_definition_id = event_definitions.event_definition_id
+    left join indicator_definitions
+        on events.indicator_id = indicator_definitions.indicator_id
+)
+
+select * from final

@@ -1,0 +1,84 @@
+{#-
+    One row per point of interest: what it is, whom it concerns, and how its
+    vehicles visit it (all time and the last 30 days to the as-of date).
+    Borrowers' own places (home, work) are personal data: their name and
+    position are not shown, only their kind and the visit figures.
+-#}
+{{ config(materialized='view') }}
+
+with
+
+pois as (
+    select * from {{ ref('stg_fleet__pois') }}
+),
+
+asset_pois as (
+    select * from {{ ref('int_asset_pois_joined') }}
+),
+
+poi_visits as (
+    select * from {{ ref('int_poi_visits_aggregated_daily') }}
+),
+
+asset_metrics as (
+    select * from {{ ref('asset_metrics_daily') }}
+),
+
+as_of as (
+    select max(local_date) as as_of_date
+    from asset_metrics
+),
+
+linked as (
+    select
+        poi_id,
+        count(distinct asset_id) as vehicles_linked
+    from asset_pois
+    group by poi_id
+),
+
+visited as (
+    select
+        poi_visits.poi_id,
+        sum(poi_visits.visits_started) as visits,
+        max(poi_visits.local_date) as last_visit_on,
+        sum(case when poi_visits.local_date > as_of.as_of_date - 30 then poi_visits.visits_started else 0 end)
+            as visits_30d,
+        sum(case when poi_visits.local_date > as_of.as_of_date - 30 then poi_visits.minutes_at_poi else 0 end)
+            as minutes_at_poi_30d,
+        count(distinct case when poi_visits.local_date > as_of.as_of_date - 30 then poi_visits.asset_id end)
+            as vehicles_visiting_30d
+    from poi_visits
+    cross join as_of
+    group by poi_visits.poi_id
+),
+
+final as (
+    select
+        pois.poi_id,
+        cast(pois.poi_type as text) as poi_type,
+        cast(pois.owner_type as text) as owner_type,
+        cast(
+            case
+                when pois.owner_type = 'customer' then 'Borrower ' || replace(pois.poi_type, '_', ' ')
+                else pois.poi_name
+            end as text
+        ) as poi_name,
+        cast(case when pois.owner_type != 'customer' then pois.lat end as double precision) as lat,
+        cast(case when pois.owner_type != 'customer' then pois.lon end as double precision) as lon,
+        cast(pois.radius_m as double precision) as radius_m,
+        cast(coalesce(linked.vehicles_linked, 0) as integer) as vehicles_linked,
+        cast(coalesce(visited.visits, 0) as integer) as visits,
+        cast(coalesce(visited.visits_30d, 0) as integer) as visits_30d,
+        cast(coalesce(visited.vehicles_visiting_30d, 0) as integer) as vehicles_visiting_30d,
+        cast(coalesce(visited.minutes_at_poi_30d, 0) as double precision) as minutes_at_poi_30d,
+        visited.last_visit_on,
+        (select as_of.as_of_date from as_of) as as_of_date
+    from pois
+    left join linked
+        on pois.poi_id = linked.poi_id
+    left join visited
+        on pois.poi_id = visited.poi_id
+)
+
+select * from final

@@ -1,0 +1,85 @@
+{#-
+    One row per local day: the portfolio at a glance — loans, exposure,
+    arrears, PAR, accounts per risk band, events opened and open. The latest
+    row is the KPI line; the rows together are the trend.
+-#}
+{{ config(materialized='view') }}
+
+with
+
+portfolio_at_risk as (
+    select * from {{ ref('rpt_portfolio_at_risk_daily') }}
+),
+
+indicator_values as (
+    select * from {{ ref('indicator_values') }}
+),
+
+events as (
+    select * from {{ ref('events') }}
+),
+
+risk_bands as (
+    select
+        period_date as local_date,
+        count(case when score >= 4 then 1 end) as accounts_red,
+        count(case when score = 3 then 1 end) as accounts_amber,
+        count(case when score <= 2 then 1 end) as accounts_green
+    from indicator_values
+    where indicator_id = 'composite_account_risk' and score is not null
+    group by period_date
+),
+
+event_days as (
+    select
+        portfolio_at_risk.local_date,
+        count(case when events.opened_on = portfolio_at_risk.local_date then 1 end) as events_opened,
+        count(
+            case
+                when
+                    events.opened_on <= portfolio_at_risk.local_date
+                    and (events.closed_on is null or events.closed_on > portfolio_at_risk.local_date)
+                    then 1
+            end
+        ) as open_events,
+        count(
+            case
+                when
+                    events.is_actionable
+                    and events.opened_on <= portfolio_at_risk.local_date
+                    and (events.closed_on is null or events.closed_on > portfolio_at_risk.local_date)
+                    then 1
+            end
+        ) as open_actionable_events
+    from portfolio_at_risk
+    inner join events
+        on portfolio_at_risk.local_date >= events.opened_on
+    group by portfolio_at_risk.local_date
+),
+
+final as (
+    select
+        portfolio_at_risk.local_date,
+        cast(portfolio_at_risk.active_accounts as integer) as active_accounts,
+        cast(portfolio_at_risk.outstanding_principal_amount as numeric(18, 2)) as outstanding_principal_amount,
+        cast(portfolio_at_risk.arrears_amount as numeric(18, 2)) as arrears_amount,
+        cast(portfolio_at_risk.accounts_1_plus_dpd as integer) as accounts_1_plus_dpd,
+        cast(portfolio_at_risk.accounts_30_plus_dpd as integer) as accounts_30_plus_dpd,
+        cast(portfolio_at_risk.accounts_90_plus_dpd as integer) as accounts_90_plus_dpd,
+        cast(portfolio_at_risk.par1_pct as double precision) as par1_pct,
+        cast(portfolio_at_risk.par30_pct as double precision) as par30_pct,
+        cast(portfolio_at_risk.par90_pct as double precision) as par90_pct,
+        cast(risk_bands.accounts_red as integer) as accounts_risk_red,
+        cast(risk_bands.accounts_amber as integer) as accounts_risk_amber,
+        cast(risk_bands.accounts_green as integer) as accounts_risk_green,
+        cast(coalesce(event_days.events_opened, 0) as integer) as events_opened,
+        cast(coalesce(event_days.open_events, 0) as integer) as open_events,
+        cast(coalesce(event_days.open_actionable_events, 0) as integer) as open_actionable_events
+    from portfolio_at_risk
+    left join risk_bands
+        on portfolio_at_risk.local_date = risk_bands.local_date
+    left join event_days
+        on portfolio_at_risk.local_date = event_days.local_date
+)
+
+select * from final

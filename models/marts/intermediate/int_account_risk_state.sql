@@ -1,0 +1,25 @@
+{#-
+    One row per loan account: its risk state on its latest scored day, the
+    relation snapshots/account_risk_state_snapshot records (timestamp
+    strategy on risk_state_at: one version per scored day).
+-#}
+with
+
+account_states as (
+    select * from {{ ref('account_current_state') }}
+),
+
+final as (
+    select
+        account_id,
+        risk_scored_on,
+        {{ local_midnight_utc('risk_scored_on') }} as risk_state_at,
+        risk_score,
+        risk_band,
+        risk_value,
+        days_past_due
+    from account_states
+    where risk_scored_on is not null
+)
+
+select * from final

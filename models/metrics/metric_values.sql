@@ -1,0 +1,106 @@
+{#-
+    The metric values in the product's long shape: one row per metric, entity
+    and local day, for every active metric of the registry (seed
+    metric_definitions) that has a value that day. Built by unpivoting the wide
+    per-entity-day tables in one pass each (a cross join with the active
+    metric names); null values (e.g. distance from base before a base is
+    known) are left out.
+
+    Ids are deterministic (md5 of the natural key read as a uuid), so both
+    engines and every rebuild give a row the same id. `computed_at` and
+    `pipeline_run_id` (the dbt invocation) say when and by which run a row was
+    written: they differ between runs by design and are the only columns an
+    "incremental = full refresh" comparison must leave out.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['metric_name', 'entity_id', 'local_date'],
+    on_schema_change='append_new_columns',
+) }}
+
+{%- set columns = metric_columns() %}
+
+
+with
+
+metric_definitions as (
+    select * from {{ ref('metric_definitions') }}
+),
+
+asset_days as (
+    select * from {{ ref('asset_metrics_daily') }}
+),
+
+account_days as (
+    select * from {{ ref('account_metrics_daily') }}
+),
+
+{%- if is_incremental() %}
+
+recompute_from as (
+    select max(local_date) - {{ var('telemetry_lookback_days') }} as start_date
+    from {{ this }}
+),
+{%- endif %}
+
+active_metrics as (
+    select *
+    from metric_definitions
+    where is_active
+),
+
+asset_values as (
+    select
+        metric_definitions.name as metric_name,
+        metric_definitions.entity_type,
+        wide.asset_id as entity_id,
+        wide.local_date,
+        {{ pick_metric_value('metric_definitions.name', 'wide', columns.asset, columns.boolean) }} as metric_value
+    from asset_days as wide
+    inner join active_metrics as metric_definitions
+        on metric_definitions.entity_type = 'asset'
+    {%- if is_incremental() %}
+        where wide.local_date >= (select start_date from recompute_from)
+    {%- endif %}
+),
+
+account_values as (
+    select
+        metric_definitions.name as metric_name,
+        metric_definitions.entity_type,
+        wide.account_id as entity_id,
+        wide.local_date,
+        {{ pick_metric_value('metric_definitions.name', 'wide', columns.account, columns.boolean) }} as metric_value
+    from account_days as wide
+    inner join active_metrics as metric_definitions
+        on metric_definitions.entity_type = 'account'
+    {%- if is_incremental() %}
+        where wide.local_date >= (select start_date from recompute_from)
+    {%- endif %}
+),
+
+unioned as (
+    select * from asset_values
+    union all
+    select * from account_values
+),
+
+final as (
+    select
+        {{ hash_uuid(['metric_name', 'entity_id', 'local_date']) }} as id,
+        {{ hash_uuid(['metric_name']) }} as metric_id,
+        metric_name,
+        entity_type,
+        entity_id,
+        local_date,
+        cast(metric_value as numeric(18, 6)) as value,
+        {{ local_midnight_utc('local_date') }} as period_start,
+        {{ local_midnight_utc('local_date + 1') }} as period_end,
+        {{ dbt.current_timestamp() }} as computed_at,
+        cast('{{ invocation_id }}' as uuid) as pipeline_run_id
+    from unioned
+    where metric_value is not null
+)
+
+select * from final

@@ -1,0 +1,50 @@
+{#-
+    One row per account and local day with a rule-based indicator score: one
+    column per indicator (ind_<indicator_id>), the ML features from the rule
+    scores. Asset indicators count at the account's worst vehicle that day, as
+    in the composite. Reads int_indicator_scores_rules, which never holds
+    ML-band scores, so ML scores never feed back into ML features.
+-#}
+{%- set indicators = var('ml_indicator_features') %}
+
+with
+
+int_indicator_scores_rules as (
+    select * from {{ ref('int_indicator_scores_rules') }}
+),
+
+assets as (
+    select * from {{ ref('stg_fleet__assets') }}
+),
+
+account_scores as (
+    select
+        int_indicator_scores_rules.period_date,
+        int_indicator_scores_rules.indicator_id,
+        case
+            when int_indicator_scores_rules.entity_type = 'asset' then assets.account_id
+            else int_indicator_scores_rules.entity_id
+        end as account_id,
+        int_indicator_scores_rules.score
+    from int_indicator_scores_rules
+    left join assets
+        on
+            int_indicator_scores_rules.entity_type = 'asset'
+            and int_indicator_scores_rules.entity_id = assets.asset_id
+    where int_indicator_scores_rules.score is not null
+),
+
+final as (
+    select
+        account_id,
+        period_date,
+        {%- for indicator in indicators %}
+        max(case when indicator_id = '{{ indicator }}' then score end) as ind_{{ indicator }},
+        {%- endfor %}
+        count(distinct indicator_id) as indicators_scored
+    from account_scores
+    where account_id is not null
+    group by account_id, period_date
+)
+
+select * from final

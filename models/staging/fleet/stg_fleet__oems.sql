@@ -1,0 +1,16 @@
+with
+
+source as (
+    select * from {{ source('fleet', 'oems') }}
+),
+
+renamed as (
+    select
+        id as oem_id,
+        name as oem_name,
+        country,
+        created_at
+    from source
+)
+
+select * from renamed

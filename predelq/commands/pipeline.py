@@ -1,0 +1,258 @@
+"""`predelq pipeline` (`make pipeline`): the cron job.
+
+Steps, in order: `load` (new files from the inbox: the argument, $PREDELQ_INBOX,
+else ./inbox) -> `check` (great-expectations on raw) -> `build` (`dbt build`) ->
+`score` (`predelq score`, when the ml package provides it) -> `publish` (`dbt docs
+generate --static` and a one-line summary). A step that fails stops the run:
+the last line names the step and why, and the exit status is 1.
+
+A file lock (fcntl) makes runs on the same warehouse exclusive: a second run
+exits at once with status 75 (EX_TEMPFAIL) and "already running (pid ...)".
+The lock belongs to the process, so a killed run never leaves a stale lock. Lock
+file: $PREDELQ_PIPELINE_LOCK, else `<duckdb file>.pipeline.lock` (DuckDB) or
+`<tmp>/predelq-pipeline-<host>-<port>-<db>.lock` (PostgreSQL; one machine runs
+the cron job).
+
+$PREDELQ_PIPELINE_HOLD_SECONDS (tests) keeps the lock that long before the
+first step, to stand in for a long run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+STEPS = ("load", "check", "build", "score", "publish")
+ALREADY_RUNNING = 75  # EX_TEMPFAIL: try again later
+
+
+class StepFailed(Exception):
+    """A step did not succeed; the message is the one-line reason."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--inbox", help="folder of files to load (default $PREDELQ_INBOX or ./inbox)")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="STEP",
+        help=f"skip a step ({', '.join(STEPS)}); repeatable or comma-separated",
+    )
+    parser.add_argument("--lock-file", help="lock file (default: next to the warehouse, see the docs)")
+
+
+def lock_path(target, value: str | None = None) -> Path:
+    import tempfile
+
+    value = value or os.environ.get("PREDELQ_PIPELINE_LOCK")
+    if value:
+        return Path(value)
+    if target.engine == "duckdb":
+        return target.duckdb_path.with_name(target.duckdb_path.name + ".pipeline.lock")
+    p = target.pg_params
+    return Path(tempfile.gettempdir()) / f"predelq-pipeline-{p['host']}-{p['port']}-{p['dbname']}.lock"
+
+
+class PipelineLock:
+    """An exclusive, non-blocking flock on a file holding the owner's pid and start time."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def __enter__(self) -> PipelineLock:
+        import datetime as dt
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode(errors="replace").strip() or "pid unknown"
+            os.close(fd)
+            raise AlreadyRunning(f"already running ({holder}); lock {self.path}") from None
+        os.ftruncate(fd, 0)
+        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        os.write(fd, f"pid {os.getpid()}, started {started}\n".encode())
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+class AlreadyRunning(Exception):
+    pass
+
+
+def run(args) -> int:
+    from predelq.db import Target
+
+    target = Target.from_env(args.target)
+    skip = {s.strip() for item in args.skip for s in item.split(",") if s.strip()}
+    unknown = skip - set(STEPS)
+    if unknown:
+        from predelq.errors import UserError
+
+        raise UserError(f"unknown step(s) {', '.join(sorted(unknown))}: steps are {', '.join(STEPS)}")
+    try:
+        with PipelineLock(lock_path(target, args.lock_file)):
+            hold = float(os.environ.get("PREDELQ_PIPELINE_HOLD_SECONDS") or 0)
+            if hold:
+                time.sleep(hold)
+            return _run_steps(target, args, skip)
+    except AlreadyRunning as exc:
+        print(f"predelq pipeline: {exc}", file=sys.stderr)
+        return ALREADY_RUNNING
+
+
+def _run_steps(target, args, skip: set[str]) -> int:
+    started = time.perf_counter()
+    print(f"pipeline on {target.describe()}", flush=True)
+    done: list[str] = []
+    for name in STEPS:
+        if name in skip:
+            done.append(f"{name} skipped")
+            continue
+        t0 = time.perf_counter()
+        print(f"==> {name}", flush=True)
+        try:
+            summary = STEP_FUNCTIONS[name](target, args)
+        except StepFailed as exc:
+            return _failed(name, str(exc), started)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any error stops the run with one line
+            return _failed(name, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}", started)
+        done.append(f"{name} {summary} ({time.perf_counter() - t0:.0f} s)")
+    print(f"pipeline ok in {time.perf_counter() - started:.0f} s: " + "; ".join(done), flush=True)
+    return 0
+
+
+def _failed(step: str, why: str, started: float) -> int:
+    seconds = time.perf_counter() - started
+    print(f"pipeline FAILED at step {step} after {seconds:.0f} s: {why}", flush=True)
+    return 1
+
+
+# --- the steps: each returns a short summary or raises StepFailed ------------------------
+def step_load(target, args) -> str:
+    from predelq.loader.cli import inbox_path, load_files
+    from predelq.loader.core import list_files
+
+    inbox = inbox_path(args.inbox)
+    if not inbox.is_dir():
+        print(f"inbox {inbox} does not exist: nothing to load")
+        return "nothing (no inbox)"
+    files = list_files([inbox])
+    if not files:
+        return f"nothing new in {inbox}"
+    results = load_files(target, files, progress=False)
+    refused = [r for r in results if r.status == "refused"]
+    loaded = [r for r in results if r.status == "loaded"]
+    if refused:
+        names = ", ".join(f"{r.file.name} ({r.message})" for r in refused)
+        raise StepFailed(f"{len(refused)} file(s) refused: {names}"[:400])
+    rows = sum(r.rows_loaded for r in loaded)
+    quarantined = sum(r.rows_quarantined for r in loaded)
+    return f"{len(loaded)} file(s), {rows:,} rows, {quarantined:,} quarantined"
+
+
+def step_check(target, args) -> str:
+    from predelq.quality.cli import check, docs_path, summarize
+
+    report = check(target, docs_dir=docs_path())
+    summarize(report, target)
+    if report.critical_failures:
+        first = report.critical_failures[0]
+        raise StepFailed(
+            f"{len(report.critical_failures)} critical data-quality failure(s), first: "
+            f"{first.suite} {first.expectation}({first.column or 'table'})"
+        )
+    return f"{len(report.outcomes)} expectations, {len(report.warnings)} warning(s)"
+
+
+def step_build(target, args) -> str:
+    from collections import Counter
+
+    from predelq.dbt import run_dbt
+
+    result = run_dbt(["build"], target, raise_on_failure=False)
+    results = getattr(result.result, "results", None) or []
+    statuses = Counter(str(r.status).lower() for r in results)
+    if not result.success:
+        bad = [r.node.name for r in results if str(r.status).lower() in ("error", "fail")][:3]
+        detail = f": {', '.join(bad)}" if bad else (f": {result.exception}" if result.exception else "")
+        counts = ", ".join(f"{n} {s}" for s, n in statuses.most_common())
+        raise StepFailed(f"dbt build failed ({counts}){detail}"[:400])
+    return f"{len(results)} nodes ({', '.join(f'{n} {s}' for s, n in statuses.most_common())})"
+
+
+def step_score(target, args) -> str:
+    import importlib
+
+    from predelq.cli import COMMANDS, build_parser
+    from predelq.errors import UserError
+
+    module = COMMANDS.get("score", (None,))[0]
+    if not module or not _has_module(module):
+        print("score: skipped (no `predelq score` command in this installation)")
+        return "skipped (not available)"
+    score_args = build_parser(only="score").parse_args(["score", "--target", target.name])
+    try:
+        code = importlib.import_module(module).run(score_args)
+    except UserError as exc:
+        raise StepFailed(f"predelq score: {exc}") from exc
+    if code:
+        raise StepFailed(f"predelq score exited {code} (see above)")
+    if target.engine != "duckdb":
+        # No Python models on PostgreSQL: rebuild what reads the scores (ml_model indicators,
+        # events, marts) now that they are written. DuckDB scored inside `dbt build`.
+        from ml.pipeline import rebuild_score_readers
+
+        try:
+            rebuild_score_readers(target)
+        except UserError as exc:
+            raise StepFailed(f"rebuilding the models that read scores: {exc}") from exc
+        return "done, score readers rebuilt"
+    return "done"
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def step_publish(target, args) -> str:
+    from predelq.db import PROJECT_DIR
+    from predelq.dbt import run_dbt
+
+    result = run_dbt(["docs", "generate", "--static"], target, raise_on_failure=False)
+    if not result.success:
+        raise StepFailed(f"dbt docs generate failed: {result.exception or 'see the dbt log'}")
+    folder = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+    folder = folder if folder.is_absolute() else PROJECT_DIR / folder
+    return f"docs {folder / 'static_index.html'}"
+
+
+STEP_FUNCTIONS = {
+    "load": step_load,
+    "check": step_check,
+    "build": step_build,
+    "score": step_score,
+    "publish": step_publish,
+}

@@ -1,0 +1,59 @@
+"""Running dbt from Python with the project's profile.
+
+`run_dbt(["build"], target=...)` runs dbt in-process through `dbtRunner` (the
+programmatic API), with the profile copied from profiles.example.yml, so the
+Makefile, the CLI and the tests all run dbt the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from predelq.db import PROJECT_DIR, Target
+from predelq.errors import UserError
+
+
+def ensure_profiles_dir() -> Path:
+    """The folder holding profiles.yml: $DBT_PROFILES_DIR, else .dbt/ made from the example."""
+    configured = os.environ.get("DBT_PROFILES_DIR")
+    if configured and (Path(configured) / "profiles.yml").exists():
+        return Path(configured)
+    folder = Path(configured) if configured else PROJECT_DIR / ".dbt"
+    folder.mkdir(parents=True, exist_ok=True)
+    example = PROJECT_DIR / "profiles.example.yml"
+    target = folder / "profiles.yml"
+    if not target.exists() or target.stat().st_mtime < example.stat().st_mtime:
+        shutil.copyfile(example, target)
+    return folder
+
+
+def dbt_args(args: list[str], target: Target) -> list[str]:
+    """Append the profile, project and target flags dbt needs."""
+    out = list(args)
+    if "--profiles-dir" not in out:
+        out += ["--profiles-dir", str(ensure_profiles_dir())]
+    if "--project-dir" not in out:
+        out += ["--project-dir", str(PROJECT_DIR)]
+    if "--target" not in out and "-t" not in out:
+        out += ["--target", target.name]
+    return out
+
+
+def run_dbt(args: list[str], target: Target | None = None, raise_on_failure: bool = True):
+    """Run one dbt command in-process; returns dbt's `dbtRunnerResult`."""
+    from dbt.cli.main import dbtRunner
+
+    target = target or Target.from_env()
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    cwd = os.getcwd()
+    os.chdir(PROJECT_DIR)  # relative DuckDB paths resolve against the project
+    try:
+        result = dbtRunner().invoke(dbt_args(args, target))
+    finally:
+        os.chdir(cwd)
+    if raise_on_failure and not result.success:
+        detail = f": {result.exception}" if result.exception else ""
+        raise UserError(f"dbt {' '.join(args)} failed on {target.describe()}{detail}")
+    return result

@@ -1,0 +1,346 @@
+"""Load one file in one transaction; load many files one after the other."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from predelq.loader.readers import FORMATS, Refused, file_format, open_reader
+from predelq.loader.settings import LoaderSettings
+from predelq.loader.store import TRACE
+from predelq.raw_schema import RAW_SCHEMA, all_ddl
+
+EXTRA_DDL = {
+    "postgres": [
+        "create index if not exists load_batches_sha256 on raw.load_batches (file_sha256)",
+        "create index if not exists load_quarantine_batch on raw.load_quarantine (load_batch_id)",
+    ],
+    "duckdb": [],
+}
+
+
+@dataclass
+class LoadResult:
+    file: Path
+    status: str  # loaded, skipped, refused
+    batch_id: str | None = None
+    table: str | None = None
+    rows_in: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    message: str = ""
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        name = self.file.name
+        if self.status == "loaded":
+            q = f" ({_summary(self.reasons)})" if self.rows_quarantined else ""
+            return (
+                f"loaded {name} -> {RAW_SCHEMA}.{self.table}: {self.rows_in:,} rows in, "
+                f"{self.rows_loaded:,} loaded, {self.rows_quarantined:,} quarantined{q} "
+                f"in {self.seconds:.1f} s [batch {self.batch_id}]"
+            )
+        if self.status == "skipped":
+            return f"skipped {name}: {self.message}"
+        return f"refused {name}: {self.message}"
+
+
+def _summary(reasons: Counter) -> str:
+    from predelq.loader.checks import summarize
+
+    return summarize(reasons)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def list_files(paths: list[Path]) -> list[Path]:
+    """Files to load: the given files, and the loadable files of given folders (sorted by name)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(
+                f
+                for f in p.iterdir()
+                if f.is_file()
+                and not f.name.startswith(".")
+                and any(f.name.lower().endswith(s) for s in FORMATS)
+            )
+        elif p.exists():
+            out.append(p)
+        else:
+            from predelq.errors import UserError
+
+            raise UserError(f"no such file or folder: {p}")
+    return out
+
+
+def ensure_tables(con, engine: str) -> None:
+    from predelq.db import execute_all
+
+    execute_all(con, all_ddl(engine, include_truth=False) + EXTRA_DDL[engine])
+
+
+class Loader:
+    """Loads files into one warehouse connection, one transaction per file."""
+
+    def __init__(
+        self, con, engine: str, settings: LoaderSettings | None = None, progress: bool | None = None
+    ):
+        from predelq.loader.store import Store
+
+        self.store = Store(con, engine)
+        self.engine = engine
+        self.settings = settings or LoaderSettings.from_env()
+        self.progress = progress
+
+    def load(self, path: Path, kind: str | None = None, retry_refused: bool = False) -> LoadResult:
+        started = dt.datetime.now(dt.UTC)
+        sha = sha256_of(path)
+        store = self.store
+        store.begin()
+        try:
+            store.lock_file_hash(sha)
+            earlier = self._earlier(sha)
+            loaded_before = [r for r in earlier if r[1] == "loaded"]
+            if loaded_before:
+                store.rollback()
+                b = loaded_before[0]
+                when = b[5].isoformat(timespec="seconds") if b[5] else "?"
+                return LoadResult(
+                    path,
+                    "skipped",
+                    batch_id=str(b[0]),
+                    message=f"already loaded as batch {b[0]} at {when} ({b[2]:,} rows in, {b[3]:,} loaded, "
+                    f"{b[4]:,} quarantined); nothing added",
+                )
+            if earlier and not retry_refused:
+                store.rollback()
+                b = earlier[0]
+                return LoadResult(
+                    path,
+                    "skipped",
+                    batch_id=str(b[0]),
+                    message=f"refused earlier as batch {b[0]}: {b[6]} "
+                    "(same content; --retry-refused to try again)",
+                )
+            result = self._load_rows(path, sha, kind, started)
+            store.commit()
+            return result
+        except Refused as exc:
+            store.rollback()
+            return self._record_refusal(path, sha, str(exc), started)
+        except BaseException:
+            store.rollback()
+            raise
+        finally:
+            with contextlib.suppress(Exception):  # the connection may be gone
+                store.drop_stage()
+
+    def _earlier(self, sha: str) -> list[tuple]:
+        return self.store.query(
+            f"select id, status, rows_in, rows_loaded, rows_quarantined, completed_at, message "
+            f"from {RAW_SCHEMA}.load_batches where file_sha256 = %s "
+            "order by case when status = 'loaded' then 0 else 1 end, started_at desc",
+            (sha,),
+        )
+
+    def _record_refusal(self, path: Path, sha: str, message: str, started) -> LoadResult:
+        from predelq.loader.store import new_id
+
+        batch_id = new_id()
+        try:
+            fmt = file_format(path)
+        except Refused:
+            fmt = None
+        self.store.begin()
+        try:
+            self._write_batch(
+                batch_id,
+                path,
+                sha,
+                fmt,
+                getattr(self, "_table", None),
+                "refused",
+                None,
+                None,
+                None,
+                message,
+                started,
+            )
+            self.store.commit()
+        except BaseException:
+            self.store.rollback()
+            raise
+        return LoadResult(path, "refused", batch_id=batch_id, message=message)
+
+    def _write_batch(
+        self, batch_id, path, sha, fmt, table, status, rows_in, loaded, quarantined, message, started
+    ):
+        self.store.execute(
+            f"insert into {RAW_SCHEMA}.load_batches (id, file_name, file_path, file_sha256, file_bytes, "
+            "file_format, target_table, status, rows_in, rows_loaded, rows_quarantined, message, "
+            "started_at, completed_at) "
+            "values (cast(%s as uuid), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                batch_id,
+                path.name,
+                str(path.resolve()),
+                sha,
+                path.stat().st_size,
+                fmt,
+                table,
+                status,
+                rows_in,
+                loaded,
+                quarantined,
+                message,
+                started,
+                dt.datetime.now(dt.UTC),
+            ),
+        )
+
+    def _load_rows(self, path: Path, sha: str, kind: str | None, started) -> LoadResult:
+        from predelq.loader import checks, specs
+        from predelq.loader.store import new_id
+
+        self._table = None
+        store, settings = self.store, self.settings
+        bar = _progress_bar(path, self.progress)
+        try:
+            reader = open_reader(path, bar.update, settings.chunk_bytes, settings.chunk_rows)
+            if getattr(reader, "total_rows", None) is not None:
+                bar.reset(total=reader.total_rows)
+                bar.unit, bar.unit_scale = "rows", True
+            spec = specs.detect(path.name, reader.columns, kind)
+            self._table = spec.table
+            missing = specs.missing_columns(spec, reader.columns)
+            if missing:
+                raise Refused(
+                    f"missing required column(s) for a {spec.kind} file: {', '.join(missing)} "
+                    f"(the file has: {', '.join(reader.columns)})"
+                )
+            batch_id = new_id()
+            ctx = checks.CheckContext(spec, settings, started, reader.columns)
+            self._load_reference(ctx)
+            store.create_stage(spec)
+            rows_in = quarantined = 0
+            for number, chunk in enumerate(reader.chunks(), start=1):
+                stage, quarantine = checks.check_chunk(ctx, chunk)
+                rows_in += chunk.num_rows + len(chunk.malformed)
+                quarantined += quarantine.num_rows
+                store.append_stage(stage)
+                store.append_quarantine(quarantine, batch_id, spec.table, started)
+                if TRACE:
+                    print(f"[load chunk {number}: {rows_in} rows read]", file=sys.stderr, flush=True)
+        finally:
+            bar.close()
+        if self.progress is not False and sys.stderr.isatty():
+            print(
+                f"  {path.name}: checking duplicates and writing {RAW_SCHEMA}.{spec.table}...",
+                file=sys.stderr,
+            )
+        loaded, duplicates = store.finish(spec, batch_id, started)
+        ctx.reasons["duplicate"] += duplicates
+        quarantined += duplicates
+        self._reconcile(batch_id, spec, rows_in, loaded, quarantined)
+        ignored = ctx.extra_columns if spec.reference != "asset_identifier" else []
+        message = checks.summarize(ctx.reasons) or "all rows loaded"
+        if ignored:
+            message += f"; ignored column(s): {', '.join(ignored)}"
+        self._write_batch(
+            batch_id,
+            path,
+            sha,
+            file_format(path),
+            spec.table,
+            "loaded",
+            rows_in,
+            loaded,
+            quarantined,
+            message,
+            started,
+        )
+        seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+        return LoadResult(
+            path,
+            "loaded",
+            batch_id=batch_id,
+            table=spec.table,
+            rows_in=rows_in,
+            rows_loaded=loaded,
+            rows_quarantined=quarantined,
+            reasons=+ctx.reasons,
+            message=message,
+            seconds=seconds,
+        )
+
+    def _load_reference(self, ctx) -> None:
+        from predelq.loader import checks
+
+        store = self.store
+        if ctx.spec.reference == "asset_identifier":
+            rows = store.query(
+                f"select identifier_type, identifier_value, cast(entity_id as varchar), valid_from, valid_to "
+                f"from {RAW_SCHEMA}.entity_identifiers where entity_type = 'asset' "
+                "and identifier_type in ('device_id', 'vin', 'registration')"
+            )
+            ctx.assets = checks.AssetIdentifiers(rows, self.settings.local_timezone)
+        else:
+            import pyarrow as pa
+
+            rows = store.query(f"select cast(id as varchar) from {RAW_SCHEMA}.accounts")
+            ctx.account_ids = pa.array([r[0].lower() for r in rows], pa.string())
+
+    def _reconcile(self, batch_id: str, spec, rows_in: int, loaded: int, quarantined: int) -> None:
+        """rows_in = loaded + quarantined, also as the database sees it; else roll back."""
+        in_db_q = self.store.query(
+            f"select count(*) from {RAW_SCHEMA}.load_quarantine where load_batch_id = cast(%s as uuid)",
+            (batch_id,),
+        )[0][0]
+        problems = []
+        if rows_in != loaded + quarantined:
+            problems.append(f"rows in {rows_in} != loaded {loaded} + quarantined {quarantined}")
+        if in_db_q != quarantined:
+            problems.append(f"quarantine holds {in_db_q} rows for the batch, expected {quarantined}")
+        if spec.table == "raw_telemetry":
+            in_db = self.store.query(
+                f"select count(*) from {RAW_SCHEMA}.raw_telemetry where load_batch_id = cast(%s as uuid)",
+                (batch_id,),
+            )[0][0]
+            if in_db != loaded:
+                problems.append(f"raw_telemetry holds {in_db} rows for the batch, expected {loaded}")
+        if problems:
+            raise RuntimeError("row accounting failed, nothing written: " + "; ".join(problems))
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def reset(self, total=None):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(path: Path, enabled: bool | None):
+    if enabled is False or (enabled is None and not sys.stderr.isatty()):
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(
+        total=path.stat().st_size, unit="B", unit_scale=True, desc=path.name, leave=False, file=sys.stderr
+    )

@@ -1,0 +1,281 @@
+"""The `raw` and `truth` schemas: the tables the loader and the simulator write.
+
+dbt never writes these; it reads them as sources. Column names and types follow
+the product team's architecture inventory (../shared/seeds), with the deviations
+recorded in docs/decisions.md:
+
+* `raw_telemetry` carries the identifier the feed sent (`device_id`); `asset_id`
+  is only filled when the feed already knew the asset. Staging resolves devices
+  to assets through `entity_identifiers` by validity window.
+* `entity_identifiers` is unique on (entity_type, identifier_type,
+  identifier_value, valid_from), not without valid_from: devices get re-assigned.
+* `customers` carries personal data (name, phone, email) so that the project can
+  prove PII stays out of the marts.
+* `pois` is the product team's POI table (owner = asset, customer or OEM).
+
+Types are written once in a portable spelling; `ddl()` maps the two that differ.
+"""
+
+from __future__ import annotations
+
+RAW_SCHEMA = "raw"
+TRUTH_SCHEMA = "truth"
+
+# table -> list of (column, type, constraint). `json` becomes JSON on DuckDB and
+# JSONB on PostgreSQL. Keys are declared, but there are no foreign keys: raw is a
+# landing zone, referential checks are dbt source tests.
+RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
+    "oems": [
+        ("id", "uuid", "primary key"),
+        ("name", "text", "not null"),
+        ("country", "text", ""),
+        ("created_at", "timestamptz", ""),
+    ],
+    "asset_models": [
+        ("id", "uuid", "primary key"),
+        ("oem_id", "uuid", "not null"),
+        ("name", "text", "not null"),
+        ("vehicle_type", "text", ""),
+        ("battery_capacity_kwh", "decimal(6,2)", ""),
+        ("created_at", "timestamptz", ""),
+    ],
+    "customers": [
+        ("id", "uuid", "primary key"),
+        ("status", "text", "not null"),
+        ("full_name", "text", ""),
+        ("phone", "text", ""),
+        ("email", "text", ""),
+        ("city", "text", ""),
+        ("created_at", "timestamptz", ""),
+        ("updated_at", "timestamptz", ""),
+    ],
+    "accounts": [
+        ("id", "uuid", "primary key"),
+        ("customer_id", "uuid", "not null"),
+        ("status", "text", "not null"),
+        ("loan_amount", "decimal(12,2)", ""),
+        ("tenure_months", "integer", ""),
+        ("interest_rate", "decimal(5,4)", ""),
+        ("disbursement_date", "date", ""),
+        ("maturity_date", "date", ""),
+        ("created_at", "timestamptz", ""),
+        ("updated_at", "timestamptz", ""),
+    ],
+    "assets": [
+        ("id", "uuid", "primary key"),
+        ("account_id", "uuid", "not null"),
+        ("asset_model_id", "uuid", ""),
+        ("status", "text", "not null"),
+        ("year_of_manufacture", "integer", ""),
+        ("created_at", "timestamptz", ""),
+        ("updated_at", "timestamptz", ""),
+    ],
+    "entity_identifiers": [
+        ("id", "uuid", "primary key"),
+        ("entity_type", "text", "not null"),
+        ("entity_id", "uuid", "not null"),
+        ("identifier_type", "text", "not null"),
+        ("identifier_value", "text", "not null"),
+        ("source", "text", ""),
+        ("is_primary", "boolean", ""),
+        ("valid_from", "date", "not null"),
+        ("valid_to", "date", ""),
+        ("created_at", "timestamptz", ""),
+    ],
+    "pois": [
+        ("id", "uuid", "primary key"),
+        ("owner_type", "text", "not null"),
+        ("owner_id", "uuid", "not null"),
+        ("poi_type", "text", "not null"),
+        ("name", "text", ""),
+        ("lat", "decimal(10,7)", "not null"),
+        ("lon", "decimal(10,7)", "not null"),
+        ("radius_m", "integer", ""),
+        ("created_at", "timestamptz", ""),
+    ],
+    "repayment_schedule": [
+        ("id", "uuid", "primary key"),
+        ("account_id", "uuid", "not null"),
+        ("installment_number", "integer", "not null"),
+        ("due_date", "date", "not null"),
+        ("principal_component", "decimal(12,2)", ""),
+        ("interest_component", "decimal(12,2)", ""),
+        ("total_due", "decimal(12,2)", "not null"),
+        ("created_at", "timestamptz", ""),
+    ],
+    "payments": [
+        ("id", "uuid", "primary key"),
+        ("account_id", "uuid", "not null"),
+        ("due_date", "date", "not null"),
+        ("paid_date", "date", ""),
+        ("amount_due", "decimal(12,2)", "not null"),
+        ("amount_paid", "decimal(12,2)", ""),
+        ("payment_method", "text", ""),
+        ("status", "text", "not null"),
+        ("bounce_reason", "text", ""),
+        ("created_at", "timestamptz", ""),
+    ],
+    "delinquency_events": [
+        ("id", "uuid", "primary key"),
+        ("account_id", "uuid", "not null"),
+        ("event_type", "text", "not null"),
+        ("triggered_at", "timestamptz", "not null"),
+        ("resolved_at", "timestamptz", ""),
+        ("days_past_due", "integer", ""),
+        ("outstanding_amount", "decimal(12,2)", ""),
+        ("created_at", "timestamptz", ""),
+    ],
+    "raw_telemetry": [
+        ("id", "uuid", "not null"),
+        ("device_id", "text", ""),
+        ("asset_id", "uuid", ""),
+        ("ts", "timestamptz", ""),
+        ("lat", "decimal(10,7)", ""),
+        ("lon", "decimal(10,7)", ""),
+        ("soc", "decimal(5,2)", ""),
+        ("odometer", "decimal(12,2)", ""),
+        ("speed", "decimal(6,2)", ""),
+        ("is_charging", "boolean", ""),
+        ("raw_payload", "json", ""),
+        ("ingested_at", "timestamptz", "not null"),
+        ("load_batch_id", "uuid", ""),
+    ],
+}
+# Old telemetry is moved here by `dbt run-operation archive_raw_telemetry`.
+RAW_TABLES["raw_telemetry_archive"] = list(RAW_TABLES["raw_telemetry"])
+
+# Written by `predelq load` (predelq/loader). One row per file the loader judged:
+# id (= load_batch_id on the rows it wrote), file_name / file_path as given,
+# file_sha256 (hex digest of the bytes: the idempotency key), file_bytes,
+# file_format (csv, csv.gz, parquet, jsonl), target_table (raw table written, null
+# if refused before it was known), status (`loaded` or `refused`), rows_in =
+# rows_loaded + rows_quarantined, message (refusal reason or quarantine summary),
+# started_at / completed_at (UTC).
+RAW_TABLES["load_batches"] = [
+    ("id", "uuid", "primary key"),
+    ("file_name", "text", "not null"),
+    ("file_path", "text", ""),
+    ("file_sha256", "text", "not null"),
+    ("file_bytes", "bigint", ""),
+    ("file_format", "text", ""),
+    ("target_table", "text", ""),
+    ("status", "text", "not null"),
+    ("rows_in", "bigint", ""),
+    ("rows_loaded", "bigint", ""),
+    ("rows_quarantined", "bigint", ""),
+    ("message", "text", ""),
+    ("started_at", "timestamptz", "not null"),
+    ("completed_at", "timestamptz", ""),
+]
+# Rows `predelq load` did not write, one per rejected input row: load_batch_id,
+# target_table, row_number (1-based record number in the file: CSV data line,
+# JSON line, Parquet row), reason (snake_case: missing_value, unparseable_timestamp,
+# unparseable_value, future_timestamp, out_of_range, invalid_value, unknown_device,
+# ambiguous_device, unknown_account, duplicate, malformed_row), detail (readable:
+# which field, which value), record (the row as sent, JSON), quarantined_at (UTC).
+RAW_TABLES["load_quarantine"] = [
+    ("load_batch_id", "uuid", "not null"),
+    ("target_table", "text", "not null"),
+    ("row_number", "bigint", "not null"),
+    ("reason", "text", "not null"),
+    ("detail", "text", "not null"),
+    ("record", "json", ""),
+    ("quarantined_at", "timestamptz", "not null"),
+]
+
+# Human actions on early-warning events (acknowledge / resolve / note / outcome),
+# written by the collections tool, never by dbt: a rebuild never loses them.
+# event_id is events.event_id (deterministic, so actions survive rebuilds).
+RAW_TABLES["event_actions"] = [
+    ("id", "uuid", "primary key"),
+    ("event_id", "uuid", "not null"),
+    ("action_type", "text", "not null"),  # acknowledge, resolve, note, outcome
+    ("outcome", "text", ""),  # paid, promise_to_pay, restructured, repossessed, written_off, ...
+    ("note", "text", ""),
+    ("actor", "text", ""),
+    ("acted_at", "timestamptz", "not null"),
+    ("created_at", "timestamptz", ""),
+]
+
+# Ground truth of the simulated portfolio (`predelq simulate`, see predelq/simulate/).
+# Only evaluation reads it; no dbt model does.
+TRUTH_TABLES: dict[str, list[tuple[str, str, str]]] = {
+    # one row per account: the story the simulator gave it
+    "accounts": [
+        ("account_id", "uuid", "primary key"),
+        # healthy / gradual_decline / sudden_default / stressed_recovers / goes_dark
+        ("cohort", "text", "not null"),
+        ("planned_delinquency_date", "date", ""),  # planned first 30+ DPD day (may be after end_date)
+        ("warning_start_date", "date", ""),  # first day of the cohort's extra risk
+        ("shows_in_telemetry", "boolean", "not null"),  # whether the extra risk changes driving
+        ("signal_strength", "double", "not null"),
+        ("planned_missed_due_date", "date", ""),  # due date of the first installment never paid
+        ("dark_from_date", "date", ""),  # goes_dark: day the device goes silent for good
+        ("risk_peak", "double", ""),  # height of the cohort's extra risk
+    ],
+    # one row per account and local day from disbursement to end_date
+    "account_daily_risk": [
+        ("account_id", "uuid", "not null"),
+        ("day", "date", "not null"),
+        ("latent_risk", "double", "not null"),  # drives payments (and driving, if shows_in_telemetry)
+        ("telemetry_stress", "double", "not null"),  # what drove the day's telemetry (0 = normal)
+    ],
+    # one row: the run's parameters; `parameters` JSON has counts (dirty rows, cohorts, swaps...)
+    "runs": [
+        ("seed", "bigint", "not null"),
+        ("n_assets", "integer", "not null"),
+        ("n_accounts", "integer", "not null"),
+        ("days", "integer", "not null"),
+        ("end_date", "date", "not null"),
+        ("minute_step", "integer", "not null"),
+        ("dirty_rate", "double", "not null"),
+        ("signal_strength", "double", "not null"),
+        ("parameters", "json", ""),
+    ],
+    # one row per kind of dirty telemetry injected, with how many (rows, or events for resets)
+    "telemetry_dirty": [
+        ("kind", "text", "primary key"),
+        ("n", "bigint", "not null"),
+    ],
+}
+
+_TYPE_MAP = {
+    "duckdb": {"json": "JSON", "double": "DOUBLE"},
+    "postgres": {"json": "JSONB", "double": "DOUBLE PRECISION"},
+}
+
+
+def column_type(sql_type: str, engine: str) -> str:
+    return _TYPE_MAP[engine].get(sql_type, sql_type.upper())
+
+
+def ddl(schema: str, table: str, columns, engine: str) -> str:
+    cols = ",\n    ".join(
+        f"{name} {column_type(typ, engine)} {constraint}".rstrip() for name, typ, constraint in columns
+    )
+    return f"CREATE TABLE IF NOT EXISTS {schema}.{table} (\n    {cols}\n)"
+
+
+def all_ddl(engine: str, include_truth: bool = True) -> list[str]:
+    """Statements that create every raw (and truth) table if missing."""
+    stmts = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
+    stmts += [ddl(RAW_SCHEMA, t, cols, engine) for t, cols in RAW_TABLES.items()]
+    if include_truth:
+        stmts.append(f"CREATE SCHEMA IF NOT EXISTS {TRUTH_SCHEMA}")
+        stmts += [ddl(TRUTH_SCHEMA, t, cols, engine) for t, cols in TRUTH_TABLES.items()]
+    # The ml landing tables (model registry, scores, drift) the scorer writes: ml/schema.py.
+    from ml.schema import all_ddl as ml_ddl
+
+    stmts += ml_ddl(engine)
+    if engine == "postgres":
+        # A filter on ts alone cannot use (asset_id, ts); BRIN fits time-ordered rows.
+        stmts += [
+            "CREATE INDEX IF NOT EXISTS raw_telemetry_ts_brin ON raw.raw_telemetry USING brin (ts)",
+            "CREATE INDEX IF NOT EXISTS raw_telemetry_device_ts ON raw.raw_telemetry (device_id, ts)",
+            "CREATE INDEX IF NOT EXISTS raw_telemetry_archive_ts_brin "
+            "ON raw.raw_telemetry_archive USING brin (ts)",
+            "CREATE INDEX IF NOT EXISTS payments_account_due ON raw.payments (account_id, due_date)",
+            "CREATE INDEX IF NOT EXISTS entity_identifiers_value "
+            "ON raw.entity_identifiers (identifier_value)",
+        ]
+    return stmts
