@@ -18,7 +18,7 @@ static_cases as (
         ('lower above cut_2', 2.000001, 'lower_is_worse', 1),
         ('lower on cut_4', -7.0, 'lower_is_worse', 4),
         ('lower below cut_5', -100.0, 'lower_is_worse', 5)
-    )
+    ) as cases (case_name, input_value, direction, expected)
 ),
 
 static_results as (
@@ -42,7 +42,7 @@ band_cases as (
         ('on band_4', 0.35, 4),
         ('on band_5', 0.5, 5),
         ('certain', 1.0, 5)
-    )
+    ) as cases (case_name, probability, expected)
 ),
 
 band_results as (
@@ -61,7 +61,7 @@ std_dev_cases as (
         ('improvement', 15.0, 10.0, 2.0, 30, 'lower_is_worse', 1),
         ('higher is worse', 20.0, 10.0, 2.0, 30, 'higher_is_worse', 5),
         ('one day short of min history', 0.0, 10.0, 2.0, 13, 'lower_is_worse', null)
-    )
+    ) as cases (case_name, input_value, baseline, spread, history_days, direction, expected)
 ),
 
 std_dev_results as (
@@ -85,7 +85,7 @@ trigger_cases as (
         ('delta no previous', 4, null, 2, 0),
         ('trend enough rises', 3, null, 3, 1),
         ('trend one short', 2, null, 3, 0)
-    )
+    ) as cases (case_name, score, previous_score, needed, expected)
 ),
 
 trigger_results as (

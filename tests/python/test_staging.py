@@ -72,7 +72,7 @@ def _seed_raw(wh) -> None:
 
 def _check_staging(wh) -> None:
     _seed_raw(wh)
-    wh.dbt("build", "--select", "staging")
+    wh.dbt("build", "--select", "staging", "--indirect-selection", "cautious")
     staged = dict(
         wh.query(
             "select cast(telemetry_id as varchar), cast(asset_id as varchar) "
@@ -110,7 +110,7 @@ def test_overlapping_device_windows_fail_the_build(duckdb_warehouse):
         f"identifier_value, valid_from, valid_to) values ('00000000-0000-4000-8000-000000000104', "
         f"'asset', '{ASSET_B}', 'device_id', 'DEV-2', '2026-03-20', null)"
     )
-    result = wh.dbt("build", "--select", "staging", expect_success=False)
+    result = wh.dbt("build", "--select", "staging", "--indirect-selection", "cautious", expect_success=False)
     assert not result.success
     failed = {r.node.name for r in result.result.results if str(r.status) in ("fail", "error")}
     assert "assert_device_windows_do_not_overlap" in failed
