@@ -8,7 +8,7 @@
 with
 
 static_cases as (
-    select * from (
+    select cases.* from (
         values
         ('higher on cut_2', 2.0, 'higher_is_worse', 2),
         ('higher below cut_2', 1.999999, 'higher_is_worse', 1),
@@ -34,7 +34,7 @@ static_results as (
 ),
 
 band_cases as (
-    select * from (
+    select cases.* from (
         values
         ('zero', 0.0, 1),
         ('just below band_2', 0.0999, 1),
@@ -54,7 +54,7 @@ band_results as (
 ),
 
 std_dev_cases as (
-    select * from (
+    select cases.* from (
         values
         ('spread 0 uses the floor', 7.0, 10.0, 0.0, 30, 'lower_is_worse', 2),
         ('on z_cut_3', 5.0, 10.0, 2.0, 30, 'lower_is_worse', 3),
@@ -75,7 +75,7 @@ std_dev_results as (
 ),
 
 trigger_cases as (
-    select * from (
+    select cases.* from (
         values
         ('threshold on level', 4, 3, 0, 1),
         ('threshold below', 3, 3, 0, 0),
