@@ -6,14 +6,14 @@ After `dbt build`:
 2. score and rebuild what reads the scores:
    * DuckDB: `dbt build -s ml_scoring_runs+` (the Python model scores inside dbt and
      the ml_model indicators, events and marts downstream are rebuilt);
-   * PostgreSQL: `predelq score`, then `dbt build -s ml_delinquency_scores+ ml_drift_warnings+`
-     (no Python models there);
+   * PostgreSQL: `predelq score`, then
+     `dbt build -s ml_delinquency_scores+ ml_drift_checks+ ml_drift_warnings+` (no Python models there);
 3. print the hold-out AUC of the active model per horizon.
 """
 
 from __future__ import annotations
 
-SCORE_READERS = ["ml_delinquency_scores+", "ml_drift_warnings+"]
+SCORE_READERS = ["ml_delinquency_scores+", "ml_drift_checks+", "ml_drift_warnings+"]
 
 
 def rebuild_score_readers(target) -> None:

@@ -1,7 +1,9 @@
 {#-
     One row per event episode, open or closed: when it opened and closed, on
-    which vehicle or account, how bad it got, and what people did about it.
-    The timeline behind the events dashboard.
+    which vehicle, account or ML model, how bad it got, and what people did
+    about it. The timeline behind the events dashboard. Model drift episodes
+    (model_drift_events) have no vehicle, account, indicator scores or human
+    actions: those columns are null (action_count 0).
 -#}
 {{ config(materialized='view') }}
 
@@ -19,7 +21,11 @@ indicator_definitions as (
     select * from {{ ref('int_indicator_parameters_typed') }}
 ),
 
-final as (
+model_drift_events as (
+    select * from {{ ref('model_drift_events') }}
+),
+
+entity_events as (
     select
         events.event_id,
         cast(events.event_definition_id as text) as event_definition_id,
@@ -29,6 +35,7 @@ final as (
         cast(events.entity_type as text) as entity_type,
         case when events.entity_type = 'asset' then events.entity_id end as asset_id,
         events.account_id,
+        cast(null as text) as ml_model,
         cast(events.status as text) as event_status,
         events.opened_on,
         events.closed_on,
@@ -53,6 +60,45 @@ final as (
         on events.event_definition_id = event_definitions.event_definition_id
     left join indicator_definitions
         on events.indicator_id = indicator_definitions.indicator_id
+),
+
+model_events as (
+    select
+        event_id,
+        cast(event_definition_id as text) as event_definition_id,
+        cast(event_name as text) as event_name,
+        cast(null as text) as indicator_name,
+        cast(event_trigger as text) as event_trigger,
+        cast(entity_type as text) as entity_type,
+        cast(null as uuid) as asset_id,
+        cast(null as uuid) as account_id,
+        cast(entity_id as text) as ml_model,
+        cast(status as text) as event_status,
+        opened_on,
+        closed_on,
+        triggered_at,
+        opened_on as first_triggered_on,
+        last_drifted_on as last_triggered_on,
+        duration_days,
+        severity,
+        is_actionable,
+        cast(recommended_action as text) as recommended_action,
+        cast(null as integer) as score_before,
+        cast(null as integer) as score_at_open,
+        cast(null as integer) as peak_score,
+        cast(null as integer) as latest_score,
+        cast(null as timestamp with time zone) as acknowledged_at,
+        cast(null as timestamp with time zone) as resolved_at,
+        cast(null as text) as outcome,
+        cast(null as text) as notes,
+        cast(0 as integer) as action_count
+    from model_drift_events
+),
+
+final as (
+    select * from entity_events
+    union all
+    select * from model_events
 )
 
 select * from final

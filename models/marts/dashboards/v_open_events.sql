@@ -1,8 +1,9 @@
 {#-
-    One row per open event: what is wrong, on which vehicle or account, since
-    when, how severe, what to do, whether anyone has acknowledged it, and the
-    account's risk band and priority. Most urgent first when sorted by
-    severity.
+    One row per open event: what is wrong, on which vehicle, account or ML
+    model, since when, how severe, what to do, whether anyone has acknowledged
+    it, and the account's risk band and priority. Most urgent first when sorted
+    by severity. Model drift events have no account: their account columns are
+    null and days_open counts to the model's latest scored as-of day.
 -#}
 {{ config(materialized='view') }}
 
@@ -29,8 +30,14 @@ final as (
         event_timeline.asset_id,
         event_timeline.account_id,
         account_states.customer_id,
+        event_timeline.ml_model,
         event_timeline.opened_on,
-        cast(account_states.as_of_date - event_timeline.opened_on + 1 as integer) as days_open,
+        cast(
+            case
+                when event_timeline.entity_type = 'model' then event_timeline.duration_days
+                else account_states.as_of_date - event_timeline.opened_on + 1
+            end as integer
+        ) as days_open,
         event_timeline.score_before,
         event_timeline.score_at_open,
         event_timeline.peak_score,
