@@ -78,16 +78,20 @@ def _later_steps(args, target):
     return out
 
 
-def collection_priority_rows(target, limit: int = 10) -> list[tuple]:
-    """The first `limit` rows of marts.v_collection_priority (rank order)."""
+def collection_priority_rows(target, limit: int = 10, early_only: bool = False) -> list[tuple]:
+    """The first `limit` rows of marts.v_collection_priority (rank order).
+
+    early_only: only accounts not yet 30+ days past due (the early warnings).
+    """
     from predelq.db import connection
 
+    where = "where days_past_due < 30 " if early_only else ""
     with connection(target) as con:
         cur = con.cursor()
         cur.execute(
             "select priority_rank, account_id, expected_loss_amount, probability_30d, probability_source, "
             "days_past_due, top_reasons, recommended_action "
-            f"from marts.v_collection_priority order by priority_rank limit {int(limit)}"
+            f"from marts.v_collection_priority {where}order by priority_rank limit {int(limit)}"
         )
         return [tuple(r) for r in cur.fetchall()]
 
@@ -126,10 +130,16 @@ def format_collection_priority(rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
-def print_collection_priority(target, limit: int = 10) -> None:
+def print_collection_priority(target, limit: int = 10, early_limit: int = 5) -> None:
     rows = collection_priority_rows(target, limit)
     print(f"Collection priority (marts.v_collection_priority), top {limit} by expected loss:")
     print(format_collection_priority(rows) if rows else "  no account with principal outstanding")
+    if early_limit:
+        # The top of the list is usually accounts already 30+ DPD (probability 1); the
+        # early warnings are the accounts not there yet, in the same rank order.
+        early = collection_priority_rows(target, early_limit, early_only=True)
+        print(f"\nEarly warnings: the top {early_limit} accounts not yet 30+ days past due:")
+        print(format_collection_priority(early) if early else "  none")
 
 
 def _check(code: int, what: str) -> None:
