@@ -208,6 +208,19 @@ def step_score(target, args) -> str:
     if not module or not _has_module(module):
         print("score: skipped (no `predelq score` command in this installation)")
         return "skipped (not available)"
+    trained = _train_missing_models(target)
+    if trained is None:
+        print("score: skipped (no active model, and none could be trained yet; see above)")
+        return "skipped (no active model: history too short to train?)"
+    if trained and target.engine == "duckdb":
+        # `dbt build` ran the scorer before these models existed: score and rebuild now.
+        from ml.pipeline import score_step
+
+        try:
+            score_step(target)
+        except UserError as exc:
+            raise StepFailed(f"scoring with the new models: {exc}") from exc
+        return f"trained {', '.join(trained)}; scored, score readers rebuilt"
     score_args = build_parser(only="score").parse_args(["score", "--target", target.name])
     try:
         code = importlib.import_module(module).run(score_args)
@@ -226,6 +239,30 @@ def step_score(target, args) -> str:
             raise StepFailed(f"rebuilding the models that read scores: {exc}") from exc
         return "done, score readers rebuilt"
     return "done"
+
+
+def _train_missing_models(target) -> list[str] | None:
+    """Train the horizons without an active model (as `make demo` does).
+
+    Returns the horizons trained now ([] when every horizon already had a model), or None
+    when some horizon still has no model (too little labelled history to train on: not a
+    failed run; the rule-based indicators and events still ran).
+    """
+    from ml import config, registry
+    from ml.db import Db
+    from predelq.cli import main as cli_main
+
+    with Db.open(target) as db:
+        missing = [h for h in config.HORIZONS if h not in registry.active_models(db)]
+    if not missing:
+        return []
+    print(f"score: no active model for {', '.join(f'{h}d' for h in missing)}: training first", flush=True)
+    cli_main(["train", "--target", target.name, "--if-no-active"])
+    with Db.open(target) as db:
+        still = [h for h in config.HORIZONS if h not in registry.active_models(db)]
+    if len(still) == len(config.HORIZONS):
+        return None
+    return [f"{h}d" for h in missing if h not in still]
 
 
 def _has_module(name: str) -> bool:

@@ -135,3 +135,16 @@ def test_pipeline_failure_is_one_line_naming_the_step(wh, tmp_path, capsys):
     assert (
         "1 critical data-quality failure(s), first: assets expect_column_values_to_be_in_set(status)" in last
     )
+
+
+def test_score_step_trains_first_and_skips_when_nothing_can_be_trained(duckdb_warehouse, capsys):
+    """A fresh warehouse has no active model: the cron run tries to train one first, and a
+    history too short to train on skips scoring (rule-based warnings still ran) instead of
+    failing every run."""
+    from predelq.commands.pipeline import step_score
+
+    with duckdb_warehouse.activated() as target:
+        summary = step_score(target, None)
+    assert summary.startswith("skipped (no active model"), summary
+    out = capsys.readouterr().out
+    assert "no active model for 30d, 90d, 180d: training first" in out
