@@ -257,7 +257,8 @@ def ddl(schema: str, table: str, columns, engine: str) -> str:
 
 
 def all_ddl(engine: str, include_truth: bool = True) -> list[str]:
-    """Statements that create every raw (and truth) table if missing."""
+    """Statements that create every raw (and truth) table, the ml landing tables and
+    ops.data_quality_checks if missing."""
     stmts = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
     stmts += [ddl(RAW_SCHEMA, t, cols, engine) for t, cols in RAW_TABLES.items()]
     if include_truth:
@@ -267,6 +268,11 @@ def all_ddl(engine: str, include_truth: bool = True) -> list[str]:
     from ml.schema import all_ddl as ml_ddl
 
     stmts += ml_ddl(engine)
+    # `predelq check`'s results table, so that dbt (source ops.data_quality_checks,
+    # mart v_data_quality) finds it before the first check has run.
+    from predelq.quality.runner import results_ddl
+
+    stmts += results_ddl(engine)
     if engine == "postgres":
         # A filter on ts alone cannot use (asset_id, ts); BRIN fits time-ordered rows.
         stmts += [

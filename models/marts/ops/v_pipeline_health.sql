@@ -1,0 +1,66 @@
+{#-
+    One row per dbt invocation (build, run, test, seed, snapshot...) as the
+    on-run-end hook logged it in ops.pipeline_runs: when it ran, how long it
+    took, how many nodes ended in each status, which ones failed, and whether it
+    succeeded. What a person checks first when the numbers look stale.
+-#}
+{{ config(materialized='view') }}
+
+with
+
+pipeline_runs as (
+    select * from {{ source('ops', 'pipeline_runs') }}
+),
+
+per_run as (
+    select
+        run_id,
+        max(command) as command,
+        max(target_name) as target_name,
+        min(run_started_at) as run_started_at,
+        max(completed_at) as last_node_completed_at,
+        max(created_at) as logged_at,
+        count(*) as nodes,
+        sum(case when status in ('success', 'pass', 'no-op') then 1 else 0 end) as nodes_success,
+        sum(case when status in ('error', 'runtime error') then 1 else 0 end) as nodes_error,
+        sum(case when status = 'fail' then 1 else 0 end) as nodes_fail,
+        sum(case when status = 'warn' then 1 else 0 end) as nodes_warn,
+        sum(case when status = 'skipped' then 1 else 0 end) as nodes_skipped,
+        string_agg(
+            case when status in ('error', 'runtime error', 'fail') then node_name end,
+            ', ' order by node_name asc
+        ) as failed_nodes,
+        string_agg(
+            case when status = 'warn' then node_name end,
+            ', ' order by node_name asc
+        ) as warned_nodes
+    from pipeline_runs
+    group by run_id
+),
+
+final as (
+    select
+        cast(run_id as text) as run_id,
+        cast(command as text) as command,
+        cast(target_name as text) as target_name,
+        run_started_at,
+        -- the hook logs at the end of the invocation: the last node or the log time
+        coalesce(last_node_completed_at, logged_at) as run_completed_at,
+        cast(
+            {{ epoch_seconds('coalesce(last_node_completed_at, logged_at)') }}
+            - {{ epoch_seconds('run_started_at') }}
+            as {{ dbt.type_float() }}
+        ) as run_seconds,
+        cast(nodes as integer) as nodes,
+        cast(nodes_success as integer) as nodes_success,
+        cast(nodes_error as integer) as nodes_error,
+        cast(nodes_fail as integer) as nodes_fail,
+        cast(nodes_warn as integer) as nodes_warn,
+        cast(nodes_skipped as integer) as nodes_skipped,
+        cast(failed_nodes as text) as failed_nodes,
+        cast(warned_nodes as text) as warned_nodes,
+        nodes_error = 0 and nodes_fail = 0 as is_success
+    from per_run
+)
+
+select * from final
