@@ -57,6 +57,7 @@ def main(argv: list[str]) -> int:
                 got = [{"bench": name, "name": "error", "note": f"{type(exc).__name__}: {exc}"}]
             for r in got:
                 r.setdefault("bench", name)
+                r.setdefault("measured_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
                 print("   ", {k: v for k, v in r.items() if v is not None}, flush=True)
             rows += got
             print(f"   ({time.perf_counter() - t0:.1f}s)", flush=True)
@@ -65,10 +66,16 @@ def main(argv: list[str]) -> int:
         "python": sys.version.split()[0],
         "machine": f"{platform.machine()} {os.cpu_count()} cpu",
     }
-    doc = {"meta": meta, "results": rows}
+    # A partial run (`python -m bench.run metrics`) replaces only its own benchmarks'
+    # rows in latest.*; the others keep their last figures (each row says when).
+    kept = []
+    if argv and (RESULTS / "latest.json").exists():
+        previous = json.loads((RESULTS / "latest.json").read_text())
+        kept = [r for r in previous.get("results", []) if r.get("bench") not in names]
+    doc = {"meta": meta, "results": kept + rows}
     stamp = started.strftime("%Y%m%dT%H%M%S")
-    for path in (RESULTS / "latest.json", RESULTS / f"{stamp}.json"):
-        path.write_text(json.dumps(doc, indent=2, default=str))
+    (RESULTS / f"{stamp}.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2, default=str))
+    (RESULTS / "latest.json").write_text(json.dumps(doc, indent=2, default=str))
     (RESULTS / "latest.md").write_text(to_markdown(doc))
     print(f"results: {RESULTS / 'latest.md'}")
     return 1 if any(r.get("name") == "error" for r in rows) else 0
@@ -76,6 +83,7 @@ def main(argv: list[str]) -> int:
 
 def to_markdown(doc: dict) -> str:
     cols = ["bench", "name", "engine", "seconds", "rows", "rows_per_s", "peak_mb", "ratio", "note"]
+    cols.append("measured_at")
     out = [f"# Benchmark results ({doc['meta']['started_at']}, {doc['meta']['machine']})", ""]
     out.append("| " + " | ".join(cols) + " |")
     out.append("|" + "---|" * len(cols))
