@@ -185,13 +185,24 @@ def test_demo_prints_the_collection_list_as_a_table(built_duckdb, capsys):
         print_collection_priority(target)
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Collection priority") and "expected loss" in out[1]
-    body = out[3:]
+    blank = out.index("")
+    body = out[3:blank]
     assert 1 <= len(body) <= 10
     assert [line.split()[0] for line in body] == [str(i) for i in range(1, len(body) + 1)]
     top_account = built_duckdb.scalar(
         "select account_id from marts.v_collection_priority where priority_rank = 1"
     )
     assert str(top_account)[:8] in body[0]
+    # then the early warnings: accounts not yet 30+ DPD, in rank order
+    assert out[blank + 1].startswith("Early warnings")
+    early = built_duckdb.query(
+        "select priority_rank, account_id from marts.v_collection_priority "
+        "where days_past_due < 30 order by priority_rank limit 5"
+    )
+    early_body = out[blank + 4 :]
+    assert len(early_body) == len(early)
+    for line, (rank, account) in zip(early_body, early, strict=True):
+        assert line.split()[0] == str(rank) and str(account)[:8] in line
 
 
 # --- contracts fail the build ----------------------------------------------------
