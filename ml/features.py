@@ -64,6 +64,9 @@ def load(db: Db, as_of=None, columns: list[str] | None = None) -> pd.DataFrame:
     if as_of is not None:
         sql += " where as_of_date = %s"
         params = [pd.Timestamp(as_of).date()]
+    # A fixed row order: the fit (early-stopping and calibration splits) must not depend on
+    # the order the engine happens to return rows in (DuckDB does not preserve it here).
+    sql += " order by account_id, as_of_date"
     return normalise(db.query_df(sql, params))
 
 
