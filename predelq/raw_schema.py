@@ -200,25 +200,35 @@ RAW_TABLES["event_actions"] = [
 # Ground truth of the simulated portfolio (`predelq simulate`, see predelq/simulate/).
 # Only evaluation reads it; no dbt model does.
 TRUTH_TABLES: dict[str, list[tuple[str, str, str]]] = {
-    # one row per account: the story the simulator gave it
+    # one row per account: who the simulator made it (never its fate: that emerged)
     "accounts": [
         ("account_id", "uuid", "primary key"),
-        # healthy / gradual_decline / sudden_default / stressed_recovers / goes_dark
+        # archetype: healthy / gradual_decline / sudden_shock / stressed_recovers / goes_dark
         ("cohort", "text", "not null"),
-        ("planned_delinquency_date", "date", ""),  # planned first 30+ DPD day (may be after end_date)
-        ("warning_start_date", "date", ""),  # first day of the cohort's extra risk
-        ("shows_in_telemetry", "boolean", "not null"),  # whether the extra risk changes driving
+        ("shows_in_telemetry", "boolean", "not null"),  # whether its own episodes change its driving
         ("signal_strength", "double", "not null"),
-        ("planned_missed_due_date", "date", ""),  # due date of the first installment never paid
-        ("dark_from_date", "date", ""),  # goes_dark: day the device goes silent for good
-        ("risk_peak", "double", ""),  # height of the cohort's extra risk
+        ("baseline_risk", "double", "not null"),
+        ("episodes_started", "integer", "not null"),  # episodes of trouble started while on book
+        ("first_episode_date", "date", ""),
+        ("dark_from_date", "date", ""),  # day its device went silent for good
     ],
     # one row per account and local day from disbursement to end_date
     "account_daily_risk": [
         ("account_id", "uuid", "not null"),
         ("day", "date", "not null"),
         ("latent_risk", "double", "not null"),  # drives payments (and driving, if shows_in_telemetry)
+        ("episode_risk", "double", "not null"),  # the part of latent_risk from the account's own episode
         ("telemetry_stress", "double", "not null"),  # what drove the day's telemetry (0 = normal)
+    ],
+    # the Monte-Carlo oracle: one row per sampled account-day and horizon (predelq/simulate/oracle.py)
+    "oracle": [
+        ("account_id", "uuid", "not null"),
+        ("as_of_date", "date", "not null"),  # state at the end of the day before
+        ("horizon_days", "integer", "not null"),
+        ("n_draws", "integer", "not null"),
+        ("estimate", "double", "not null"),  # share of re-simulated futures with a dpd_30 in the window
+        ("dpd_on_eve", "integer", "not null"),  # DPD at the end of the day before
+        ("ever_dpd30", "boolean", "not null"),  # the loan reached 30+ DPD before the as-of day
     ],
     # one row: the run's parameters; `parameters` JSON has counts (dirty rows, cohorts, swaps...)
     "runs": [

@@ -1,58 +1,59 @@
-"""`predelq evaluate`: how well the warehouse warns, measured against the simulator's truth.
+"""`predelq evaluate`: the backtest (reports/evaluation.md and its plots).
 
-Writes one Markdown report (default reports/evaluation.md) made of sections;
-each section is a function `section(target) -> str` (Markdown) in its own
-module, listed in SECTIONS. Only evaluation reads the `truth` schema.
+Builds the training portfolio and the held-out portfolios listed in
+predelq/evaluation/portfolios.toml (each in its own DuckDB file under
+target/backtest/), fixes every model on the training portfolio, then judges the
+model, the baselines and the Monte-Carlo oracle on the held-out portfolios.
+docs/backtest.md defines every figure.
 """
 
 from __future__ import annotations
-
-import datetime as dt
-import importlib
-from pathlib import Path
-
-# (title, "module:function")
-SECTIONS: list[tuple[str, str]] = [
-    ("Early-warning events", "predelq.evaluation.events:section"),
-    ("Delinquency probability models", "ml.evaluate:section"),
-]
 
 
 def add_arguments(parser) -> None:
     parser.add_argument(
         "--output", default="reports/evaluation.md", help="report file (default reports/evaluation.md)"
     )
+    parser.add_argument(
+        "--budget", type=float, default=0.05, help="weekly alert budget, a share of current accounts (0.05)"
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="simulate and build every portfolio again, even if unchanged"
+    )
+    parser.add_argument(
+        "--assets", type=int, default=None, help="override every portfolio's vehicles (quick runs)"
+    )
+    parser.add_argument(
+        "--days", type=int, default=None, help="override every portfolio's history (quick runs)"
+    )
+    parser.add_argument(
+        "--workdir", default="target/backtest", help="where the portfolios' DuckDB files go (target/backtest)"
+    )
 
 
 def run(args) -> int:
-    from predelq.db import PROJECT_DIR, Target
+    import time
+    from pathlib import Path
 
-    target = Target.from_env(args.target)
-    parts = [
-        "# PredelQ evaluation",
-        "",
-        f"Warehouse: {target.describe()}  ",
-        f"Written: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
-        "",
-    ]
-    failed = False
-    for title, ref in SECTIONS:
-        module_name, func_name = ref.split(":")
-        try:
-            func = getattr(importlib.import_module(module_name), func_name)
-        except ImportError as exc:
-            parts += [f"## {title}", "", f"_Not available: {exc}_", ""]
-            continue
-        try:
-            parts += [f"## {title}", "", func(target).strip(), ""]
-        except Exception as exc:  # report the failure in the report and in the exit code
-            failed = True
-            parts += [f"## {title}", "", f"**Failed:** {type(exc).__name__}: {exc}", ""]
+    from predelq.db import PROJECT_DIR
+    from predelq.errors import UserError
+    from predelq.evaluation import report
+    from predelq.evaluation.run import run_backtest
+
+    if not 0 < args.budget < 1:
+        raise UserError(f"--budget is a share of current accounts between 0 and 1, got {args.budget}")
+    overrides = {k: v for k, v in (("assets", args.assets), ("days", args.days)) if v is not None}
+    folder = Path(args.workdir)
+    folder = folder if folder.is_absolute() else PROJECT_DIR / folder
     out = Path(args.output)
-    if not out.is_absolute():
-        out = PROJECT_DIR / out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(parts))
-    print("\n".join(parts))
-    print(f"\nreport written to {out}")
-    return 1 if failed else 0
+    out = out if out.is_absolute() else PROJECT_DIR / out
+    t0 = time.perf_counter()
+    results = run_backtest(folder, reuse=not args.rebuild, budget=args.budget, log=_log, **overrides)
+    text = report.write(results, out, time.perf_counter() - t0)
+    print(text.split("## Portfolios")[0], flush=True)
+    print(f"report written to {out} ({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+def _log(msg: str) -> None:
+    print(msg, flush=True)

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 PAYMENT_INDICATORS = {"payment_dpd", "payment_bounces", "payment_misses"}
 LEADS = (30, 90, 180)
 DAYS_PER_MONTH = 30.4375
-COHORT_ORDER = ["gradual_decline", "goes_dark", "sudden_default", "stressed_recovers", "healthy"]
+COHORT_ORDER = ["gradual_decline", "goes_dark", "sudden_shock", "stressed_recovers", "healthy"]
 
 
 def _query(con, sql: str) -> list[tuple]:

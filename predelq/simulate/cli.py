@@ -16,6 +16,13 @@ def _date(s: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {s!r}") from exc
 
 
+def _horizons(s: str) -> tuple[int, ...]:
+    try:
+        return tuple(sorted({int(x) for x in s.split(",") if x.strip()}))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of days: {s!r}") from exc
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--assets", type=int, default=450, help="vehicles to simulate (default 450)")
     parser.add_argument("--days", type=int, default=240, help="local days of telemetry history (default 240)")
@@ -43,7 +50,25 @@ def add_arguments(parser) -> None:
         "--timezone", default="Asia/Kolkata", help="time zone of local days (default Asia/Kolkata)"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--no-oracle", action="store_true", help="skip the oracle AUC in the summary")
+    parser.add_argument(
+        "--oracle-draws",
+        type=int,
+        default=100,
+        help="re-simulated futures per sampled account-day for the Monte-Carlo oracle (default 100)",
+    )
+    parser.add_argument(
+        "--oracle-every",
+        type=int,
+        default=7,
+        help="the oracle samples every N-th as-of day of each open account (default 7)",
+    )
+    parser.add_argument(
+        "--oracle-horizons",
+        type=_horizons,
+        default=(30, 60, 90, 120, 180, 210),
+        help="horizons in days the oracle estimates, comma-separated (default 30,60,90,120,180,210)",
+    )
+    parser.add_argument("--no-oracle", action="store_true", help="skip the Monte-Carlo oracle (truth.oracle)")
 
 
 def run(args) -> int:
@@ -60,6 +85,9 @@ def run(args) -> int:
         dirty_rate=args.dirty_rate,
         signal_strength=args.signal_strength,
         timezone=args.timezone,
+        oracle_every=args.oracle_every,
+        oracle_draws=args.oracle_draws,
+        oracle_horizons=args.oracle_horizons,
     )
     target = Target.from_env(args.target)
     print(f"simulating into {target.describe()}", flush=True)
@@ -67,7 +95,7 @@ def run(args) -> int:
         cfg,
         target,
         progress=False if args.no_progress else None,
-        oracle_horizons=() if args.no_oracle else (30, 90, 180),
+        oracle=not args.no_oracle,
     )
     print("\n".join(summary.lines()), flush=True)
     return 0

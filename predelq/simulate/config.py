@@ -20,6 +20,11 @@ class SimConfig:
     dirty_rate: float = 0.002
     signal_strength: float = 1.0
     timezone: str = "Asia/Kolkata"
+    # the Monte-Carlo oracle (predelq/simulate/oracle.py): every `oracle_every`-th as-of day,
+    # `oracle_draws` re-simulated futures per account-day, P(first 30+ DPD within h days) per h
+    oracle_every: int = 7
+    oracle_draws: int = 100
+    oracle_horizons: tuple[int, ...] = (30, 60, 90, 120, 180, 210)
 
     def __post_init__(self):
         if not 1 <= self.assets <= 200_000:
@@ -34,6 +39,12 @@ class SimConfig:
             raise UserError(f"--dirty-rate is a fraction of rows between 0 and 0.2, got {self.dirty_rate}")
         if not 0 <= self.signal_strength <= 3:
             raise UserError(f"--signal-strength must be between 0 and 3, got {self.signal_strength}")
+        if not 1 <= self.oracle_every <= 365:
+            raise UserError(f"--oracle-every must be between 1 and 365 days, got {self.oracle_every}")
+        if not 10 <= self.oracle_draws <= 10_000:
+            raise UserError(f"--oracle-draws must be between 10 and 10000, got {self.oracle_draws}")
+        if not self.oracle_horizons or any(not 1 <= h <= 365 for h in self.oracle_horizons):
+            raise UserError(f"--oracle-horizons must be days between 1 and 365, got {self.oracle_horizons}")
         try:
             from zoneinfo import ZoneInfo
 
@@ -49,4 +60,5 @@ class SimConfig:
     def as_json_dict(self) -> dict:
         d = asdict(self)
         d["end_date"] = self.end_date.isoformat()
+        d["oracle_horizons"] = list(self.oracle_horizons)
         return d

@@ -21,7 +21,7 @@ import numpy as np
 from predelq.simulate.ids import hex_token
 from predelq.simulate.loanbook import Statuses, Terms
 from predelq.simulate.portfolio import Portfolio
-from predelq.simulate.risk import NONE, RiskPlan
+from predelq.simulate.risk import NONE, Profiles
 
 FAR = 10**7
 
@@ -49,7 +49,7 @@ class Fleet:
 
 
 def plan_fleet(
-    seed, pf: Portfolio, terms: Terms, st: Statuses, plan: RiskPlan, end, window_start, rng
+    seed, pf: Portfolio, terms: Terms, st: Statuses, plan: Profiles, end, window_start, rng
 ) -> Fleet:
     n = pf.n_assets
     acc = pf.asset_account

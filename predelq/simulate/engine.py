@@ -25,7 +25,7 @@ class Summary:
     seconds: float
     telemetry_seconds: float
     parameters: dict
-    oracle_auc: dict[int, float] = field(default_factory=dict)
+    oracle_auc: dict[str, dict[int, float]] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
@@ -37,19 +37,29 @@ class Summary:
                        f"({tel / self.telemetry_seconds:,.0f} rows/s)")  # fmt: skip
         out.append("rows per table:")
         out += [f"  {k:34s} {v:>14,}" for k, v in self.rows.items()]
-        out.append("cohorts: " + ", ".join(f"{k} {v}" for k, v in p["cohorts"].items()))
+        out.append("archetypes: " + ", ".join(f"{k} {v}" for k, v in p["cohorts"].items()))
         out.append(f"accounts reaching 30+ DPD inside the window: {p['accounts_dpd30_in_window']}")
+        rz = {k: (v if v is not None else float("nan")) for k, v in p["realism"].items()}
+        out.append(
+            f"realism: first 30+ DPD {rz['first_dpd30_rate_per_year']:.1%} of open loans a year, "
+            f"{rz['cure_share']:.0%} of 1-29 DPD spells cure, PAR30 {rz['par30_at_end']:.1%} at the end date"
+        )
         out.append("dirty telemetry: " + ", ".join(f"{k} {v}" for k, v in p["dirty"].items()))
         out.append(f"device swaps {p['device_swaps']} (re-assigned devices {p['device_reassignments']})")
         out.append("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.phases.items()))
-        if self.oracle_auc:
-            out.append("oracle AUC (latent risk -> 30+ DPD within h days): "
-                       + ", ".join(f"{h}d {v:.3f}" for h, v in self.oracle_auc.items()))  # fmt: skip
+        if "oracle" in p:
+            o = p["oracle"]
+            out.append(
+                f"oracle: {o['account_days']:,} account-days x {o['draws']} draws in {o['seconds']:.0f} s"
+            )
+        for population, aucs in self.oracle_auc.items():
+            out.append(f"oracle AUC, {population} account-days: "
+                       + ", ".join(f"{h}d {v:.3f}" for h, v in aucs.items()))  # fmt: skip
         return out
 
 
-def simulate(cfg: SimConfig, target, progress: bool | None = None, oracle_horizons=(30, 90, 180)) -> Summary:
-    """Replace raw.* and truth.* in the target with a simulated portfolio."""
+def simulate(cfg: SimConfig, target, progress: bool | None = None, oracle: bool = True) -> Summary:
+    """Replace raw.* and truth.* in the target with a simulated portfolio (and its oracle)."""
     from predelq.db import connection
 
     t0 = time.perf_counter()
@@ -60,7 +70,7 @@ def simulate(cfg: SimConfig, target, progress: bool | None = None, oracle_horizo
         phases[name] = round(now - since, 3)
         return now
 
-    world = build_world(cfg)
+    world = build_world(cfg, sample_oracle=oracle)
     clock = LocalClock(cfg.timezone)
     master = tables.master_tables(world, clock)
     daily_risk = tables.daily_risk_table(world)
@@ -96,6 +106,28 @@ def simulate(cfg: SimConfig, target, progress: bool | None = None, oracle_horizo
 
         params = _parameters(world, gen.total_dirty)
         params["telemetry_cells"] = {**gen.cells, "signal_gaps": gen.cells["online"] - gen.cells["reported"]}
+        if oracle:
+            from predelq.simulate.oracle import estimate
+
+            res = estimate(
+                world.history.snapshots,
+                world.process_schedule(),
+                world.calendar,
+                cfg.oracle_horizons,
+                cfg.oracle_draws,
+                cfg.seed,
+                progress,
+            )
+            writer.write("truth", "oracle", tables.oracle_table(world, res))
+            params["oracle"] = {
+                "account_days": len(res.as_of),
+                "draws": res.draws,
+                "every_days": cfg.oracle_every,
+                "horizons": list(res.horizons),
+                "seconds": round(res.seconds, 1),
+                "lanes_peak_mb": round(res.peak_bytes / 1e6, 1),
+            }
+            t = lap("oracle (re-simulation)", t)
         for name, tab in tables.truth_tables(world, gen.total_dirty, params).items():
             writer.write("truth", name, tab)
         writer.commit()
@@ -105,10 +137,13 @@ def simulate(cfg: SimConfig, target, progress: bool | None = None, oracle_horizo
         rows.update({k: v for k, v in sorted(writer.rows.items()) if k.startswith("truth.")})
         summary = Summary(rows, 0.0, telemetry_seconds, params, phases=phases)
         t = lap("truth", t)
-        if oracle_horizons:
+        if oracle:
             from predelq.simulate.truth import oracle_auc
 
-            summary.oracle_auc = {h: oracle_auc(con, h) for h in oracle_horizons}
+            summary.oracle_auc = {
+                population: {h: oracle_auc(con, h, population) for h in (90, 180)}
+                for population in ("current", "active")
+            }
             lap("oracle AUC", t)
     summary.seconds = time.perf_counter() - t0
     return summary
@@ -170,15 +205,17 @@ def _progress(days, progress):
 def _parameters(world, dirty: dict[str, int]) -> dict:
     from collections import Counter
 
-    plan, dq = world.plan, world.dq
-    cohorts = Counter(COHORTS[c] for c in plan.cohort)
+    dq = world.dq
+    cohorts = Counter(COHORTS[c] for c in world.profiles.archetype)
     in_window = {
         int(a)
         for a, t, d in zip(dq.account, dq.event_type, dq.triggered, strict=True)
         if t == "dpd_30" and world.window_start <= d <= world.end
     }
+    from predelq.simulate.realism import figures
+
     return {
-        "generator": "predelq.simulate v1",
+        "generator": "predelq.simulate v2 (day-by-day hazard process)",
         "config": world.cfg.as_json_dict(),
         "n_assets": world.pf.n_assets,
         "n_accounts": world.pf.n_accounts,
@@ -195,4 +232,5 @@ def _parameters(world, dirty: dict[str, int]) -> dict:
         "dirty": dict(dirty),
         "late_arriving_max_delay_hours": 48,
         "raw_payload": "NULL for simulated rows",
+        "realism": figures(world),
     }

@@ -4,24 +4,19 @@ Money is handled in integer paisa (1/100 INR) and written as decimal(12,2).
 
 Payments
 --------
-One row per payment attempt against an installment, matched to it by
-(account_id, due_date). `amount_due` is what the attempt tried to collect (the
-installment, or what was left of it); `paid_date` is null when nothing was paid
-(missed, bounced); `created_at` is when the attempt was recorded. Each
-installment due on or before the end date gets an outcome drawn from the
-account's latent risk r on its due date:
+The rows come from the day-by-day process (process.py), which decides each
+installment's fate from the account's state at the time. The loan system's
+convention, the same for every installment whatever happens to it later:
 
-- paid on time (auto-debit on the due date, other methods up to 5 days early);
-- paid late (1-29 days; a third of late payers wait for the next pay-day, the
-  1st-5th of the month);
-- partial (30-80% near the due date, the rest later);
-- bounced (auto-debit or cheque returned: amount 0 and a bounce_reason, then paid
-  by UPI/cash a few days later);
-- missed (amount 0, paid later). For healthy accounts in a high-risk spell the
-  late payment can take 30-60 days: they reach 30+ DPD and cure.
+- on its due date every installment gets exactly ONE row: `paid` (in full),
+  `partial` (30-80% of it), or, when nothing came in, `bounced` (auto-debit:
+  nach or cheque, with a bounce_reason) or `missed` (upi, cash);
+- every later payment gets one row per installment it (fully) pays, on the day
+  it comes in (`paid`, by upi or cash), oldest installment first.
 
-Defaulting cohorts pay nothing (or a token 5-20% partial) from their planned
-missed installment on. Rows dated after the end date do not exist yet.
+`amount_due` is what the row's attempt tried to collect (the installment, or what
+was left of it); `paid_date` is null when nothing was paid; `created_at` is when
+the row was recorded. Rows dated after the end date do not exist yet.
 
 The DPD rule (the one rule; tests recompute it from the written tables)
 ------------------------------------------------------------------------
@@ -31,11 +26,13 @@ with `paid_date <= d` (rows matched by account_id + due_date) reaches its
 `total_due`; installments due on or after d do not count; DPD = 0 when nothing is
 overdue. An episode is a run of consecutive days with DPD > 0. In each episode a
 `dpd_30` / `dpd_60` / `dpd_90` event is triggered on the first day DPD reaches 30
-/ 60 / 90, and `default` on the first day it reaches 120. `resolved_at` is the
-first day DPD is back to 0 (arrears cleared), null while it is not.
-`days_past_due` is the DPD on the trigger day, `outstanding_amount` the arrears
-then (unpaid amounts of installments due before that day). Event timestamps are
-local noon of their day (so the local and UTC dates agree).
+/ 60 / 90, and `default` on the first day it reaches 120 (the customer pays nothing
+more from then on; the lender writes the loan off when DPD reaches 180).
+`resolved_at` is the first day DPD is back to 0 (arrears cleared), null while it
+is not. `days_past_due` is the DPD on the trigger day,
+`outstanding_amount` the arrears then (unpaid amounts of installments due before
+that day). Event timestamps are local noon of their day (so the local and UTC
+dates agree).
 """
 
 from __future__ import annotations
@@ -47,15 +44,13 @@ import numpy as np
 
 from predelq.simulate import catalog
 from predelq.simulate.portfolio import Portfolio, int_day
-from predelq.simulate.risk import HEALTHY, NONE
+from predelq.simulate.process import NONE, STATUS_NAMES, WRITE_OFF_DPD
 
 DUE_DAYS = np.array([1, 5, 7, 10, 15])
 DUE_DAY_WEIGHTS = np.array([0.2, 0.4, 0.2, 0.1, 0.1])
 DAYS_PER_MONTH = 30.44
 THRESHOLDS = [(30, "dpd_30"), (60, "dpd_60"), (90, "dpd_90"), (120, "default")]
 FAR_FUTURE = 10**7
-
-STATUS_PAID, STATUS_PARTIAL, STATUS_MISSED, STATUS_BOUNCED = "paid", "partial", "missed", "bounced"
 
 
 @dataclass
@@ -68,35 +63,24 @@ class Terms:
     method: list[str]  # usual payment method
 
 
-def loan_terms(pf: Portfolio, cohorts, target_p, end: int, rng: np.random.Generator) -> Terms:
+def loan_terms(pf: Portfolio, end: int, rng: np.random.Generator) -> Terms:
+    """Every loan the same way, whatever its future: 30 days to 3 years on book at the end
+    date (mostly still running), a tenure of its model, a rate in its model's band."""
     n = pf.n_accounts
     disb = np.zeros(n, dtype=np.int64)
     tenure = np.zeros(n, dtype=np.int64)
     rate = np.zeros(n)
     loan = np.zeros(n, dtype=np.int64)
-    earliest = end - 1095
     for a in range(n):
         m = catalog.MODELS[pf.account_model[a]]
         price = m.price_inr * pf.account_size[a]
         loan[a] = int(round(price * rng.uniform(0.75, 0.9) / 1000)) * 1000 * 100
         rate[a] = round(rng.uniform(*m.rate) / 0.0025) * 0.0025
-        if target_p[a] != NONE:
-            # at least ~3 installments before the missed one, maturity after it
-            latest = int(target_p[a]) - 30 - 100
-            d = latest - int(rng.integers(0, max(1, min(600, latest - earliest))))
-            d = max(d, earliest)
-            ok = [t for t in m.tenures if d + t * DAYS_PER_MONTH >= target_p[a] + 15]
-            if not ok:
-                t = max(m.tenures)
-                d = max(d, int(target_p[a] + 15 - t * DAYS_PER_MONTH))
-                ok = [t]
-            disb[a], tenure[a] = d, int(rng.choice(ok))
-        else:
-            t = int(rng.choice(m.tenures))
-            age = int(rng.integers(30, 1096))
-            if age > t * DAYS_PER_MONTH and rng.random() < 0.8:
-                age = int(rng.integers(30, max(31, min(1096, int(t * DAYS_PER_MONTH) - 10))))
-            disb[a], tenure[a] = end - age, t
+        t = int(rng.choice(m.tenures))
+        age = int(rng.integers(30, 1096))
+        if age > t * DAYS_PER_MONTH and rng.random() < 0.8:
+            age = int(rng.integers(30, max(31, min(1096, int(t * DAYS_PER_MONTH) - 10))))
+        disb[a], tenure[a] = end - age, t
     due_dom = rng.choice(DUE_DAYS, size=n, p=DUE_DAY_WEIGHTS)
     method = list(rng.choice(catalog.PAYMENT_METHODS, size=n, p=catalog.PAYMENT_METHOD_WEIGHTS))
     return Terms(disb, tenure, rate, loan, due_dom, [str(x) for x in method])
@@ -154,16 +138,6 @@ def build_schedule(terms: Terms) -> Schedule:
     return Schedule(acc, k + 1, due, principal, interest, principal + interest, start)
 
 
-def choose_missed_due(schedule: Schedule, target_p: np.ndarray) -> np.ndarray:
-    """Due day of the installment a defaulter stops paying: first 30+ DPD closest to the target."""
-    out = np.full(len(target_p), NONE, dtype=np.int64)
-    for a in np.flatnonzero(target_p != NONE):
-        dues = schedule.due[schedule.rows(a)]
-        k = int(np.argmin(np.abs(dues[3:] + 30 - target_p[a]))) + 3 if len(dues) > 3 else len(dues) - 1
-        out[a] = dues[k]
-    return out
-
-
 @dataclass
 class Payments:
     account: np.ndarray
@@ -178,106 +152,36 @@ class Payments:
     recorded_minute: np.ndarray  # local minute of that day
 
 
-ONTIME, LATE, BOUNCE, PARTIAL, MISSED, STOP, TOKEN = range(7)  # installment outcomes
+DEBIT_METHODS = ("nach", "cheque")  # auto-debit: a failed collection is a bounce
+CATCH_UP_METHODS, CATCH_UP_WEIGHTS = np.array(["upi", "cash"]), np.array([0.6, 0.4])
 
 
-def _next_month_first(due: np.ndarray) -> np.ndarray:
-    """Day of the 1st of the month after each due day."""
-    month = due.astype("datetime64[D]").astype("datetime64[M]") + 1
-    return month.astype("datetime64[D]").astype(np.int64)
-
-
-def generate_payments(seed, terms: Terms, schedule: Schedule, cohorts, missed_due, risk, grid_start, end):
-    """Payment attempts of every installment due on or before `end` (vectorised over installments)."""
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 21])))
-    live = np.flatnonzero(schedule.due <= end)
-    n = len(live)
-    acc, due, total = schedule.account[live], schedule.due[live], schedule.total[live]
-    r = risk[acc, due - 2 - grid_start].astype(np.float64)
-    method = np.array(terms.method)[acc]
-    debit = (method == "nach") | (method == "cheque")
-
-    # outcome from r on the due date
-    cum = np.cumsum(
-        [np.where(debit, 0.012 + 0.22 * r * r, 0.0), 0.01 + 0.12 * r, 0.004 + 0.18 * r * r, 0.05 + 0.45 * r],
-        axis=0,
-    )
-    u = rng.random(n)
-    outcome = np.select(
-        [u < cum[0], u < cum[1], u < cum[2], u < cum[3]], [BOUNCE, PARTIAL, MISSED, LATE], ONTIME
-    )
-    stopped = (missed_due[acc] != NONE) & (due >= missed_due[acc])
-    outcome = np.where(stopped, np.where(rng.random(n) < 0.15, TOKEN, STOP), outcome)
-
-    # when the (rest of the) money comes: 1-29 days, a third of payers wait for the next pay-day
-    cap = 29
-    delay = np.select(
-        [outcome == BOUNCE, outcome == PARTIAL, outcome == MISSED],
-        [
-            1 + rng.geometric(1 / (2 + 10 * r)),
-            rng.geometric(1 / (3 + 14 * r)),
-            3 + rng.geometric(1 / (6 + 14 * r)),
-        ],
-        rng.geometric(1 / (2 + 14 * r)),
-    )
-    payday = _next_month_first(due) + rng.integers(0, 5, n)
-    use_payday = (rng.random(n) < 0.35) & (payday > due) & (payday <= due + cap)
-    late_day = np.where(use_payday, payday, due + np.clip(delay, 1, cap))
-    # a healthy account in a bad spell may take 30-60 days, reach 30+ DPD and cure
-    p_long = np.clip(1.5 * (r - 0.25), 0, 0.5)
-    long = (cohorts[acc] == HEALTHY) & np.isin(outcome, [MISSED, LATE]) & (rng.random(n) < p_long)
-    late_day = np.where(long, due + rng.integers(30, 61, n), late_day)
-
-    part = (np.rint(total * rng.uniform(0.3, 0.8, n) / 100) * 100).astype(np.int64)
-    part_day = due + np.where(debit, 0, rng.integers(0, 4, n))
-    token = (np.rint(total * rng.uniform(0.05, 0.2, n) / 100) * 100).astype(np.int64)
-    token_day = due + rng.integers(0, 11, n)
-    early = np.where(method == "nach", 0, rng.choice([0, 0, 0, 1, 2, 3, 4, 5], n))
-    reason = np.array(catalog.BOUNCE_REASONS)[
+def payments_from_rows(rows: dict[str, np.ndarray], terms: Terms, rng: np.random.Generator) -> Payments:
+    """The process's rows as payment records: methods, bounce reasons and the minute each
+    was recorded are drawn here (they do not change what is owed), rows in a fixed order."""
+    n = len(rows["lane"])
+    order = np.lexsort((rows["catch_up"], rows["day"], rows["due"], rows["lane"]))
+    acc = rows["lane"][order].astype(np.int64)
+    catch_up = rows["catch_up"][order].astype(bool)
+    status = rows["status"][order]
+    own = np.array(terms.method, dtype=object)[acc]
+    how = CATCH_UP_METHODS[rng.choice(len(CATCH_UP_METHODS), n, p=CATCH_UP_WEIGHTS)]
+    reasons = np.array(catalog.BOUNCE_REASONS, dtype=object)[
         rng.choice(len(catalog.BOUNCE_REASONS), n, p=catalog.BOUNCE_REASON_WEIGHTS)
     ]
-    how = np.where(rng.random(n) < 0.6, "upi", "cash")
-    minutes = rng.integers(9 * 60, 20 * 60, (2, n))
-
-    # first attempt of every installment
-    o = outcome
-    paid1 = np.select(
-        [o == ONTIME, o == LATE, o == PARTIAL, o == TOKEN], [due - early, late_day, part_day, token_day], NONE
-    )
-    amount1 = np.select([np.isin(o, [ONTIME, LATE]), o == PARTIAL, o == TOKEN], [total, part, token], 0)
-    status1 = np.select(
-        [np.isin(o, [ONTIME, LATE]), np.isin(o, [PARTIAL, TOKEN]), o == BOUNCE],
-        [STATUS_PAID, STATUS_PARTIAL, STATUS_BOUNCED],
-        STATUS_MISSED,
-    )
-    method1 = np.where(o == TOKEN, "upi", np.where((o == LATE) & debit, "upi", method))
-    reason1 = np.where(o == BOUNCE, reason, None)
-    day1 = np.where(paid1 != NONE, paid1, due)
-    # the follow-up that pays the rest (bounced, partial, missed)
-    two = np.isin(o, [BOUNCE, PARTIAL, MISSED])
-    paid2 = np.where(o == PARTIAL, np.maximum(part_day + 1, late_day), late_day)
-    amount2 = np.where(o == PARTIAL, total - part, total)
-    method2 = np.where(o == PARTIAL, "upi", how)
-
-    idx = np.concatenate([np.arange(n), np.flatnonzero(two)])
-    order2 = np.concatenate([np.zeros(n, dtype=np.int64), np.ones(int(two.sum()), dtype=np.int64)])
-    paid = np.concatenate([paid1, paid2[two]])
-    day = np.concatenate([day1, paid2[two]])
-    keep = (day <= end) & ((paid == NONE) | (paid <= end))  # what has not happened yet does not exist
-    rows = np.flatnonzero(keep)
-    rows = rows[np.lexsort((order2[rows], idx[rows]))]
-    i = idx[rows]
+    minute = rng.integers(9 * 60, 20 * 60, n)
+    names = np.array(STATUS_NAMES, dtype=object)
     return Payments(
-        account=acc[i],
-        due=due[i],
-        paid=paid[rows],
-        amount_due=np.concatenate([total, amount2[two]])[rows],
-        amount_paid=np.concatenate([amount1, amount2[two]])[rows],
-        method=np.concatenate([method1, method2[two]])[rows].tolist(),
-        status=np.concatenate([status1, np.full(int(two.sum()), STATUS_PAID)])[rows].tolist(),
-        bounce_reason=np.concatenate([reason1, np.full(int(two.sum()), None)])[rows].tolist(),
-        recorded_day=day[rows],
-        recorded_minute=np.concatenate([minutes[0], minutes[1][two]])[rows],
+        account=acc,
+        due=rows["due"][order].astype(np.int64),
+        paid=rows["paid"][order].astype(np.int64),
+        amount_due=rows["amount_due"][order].astype(np.int64),
+        amount_paid=rows["amount_paid"][order].astype(np.int64),
+        method=np.where(catch_up, how, own).tolist(),
+        status=names[status].tolist(),
+        bounce_reason=np.where(names[status] == "bounced", reasons, None).tolist(),
+        recorded_day=rows["day"][order].astype(np.int64),
+        recorded_minute=minute,
     )
 
 
@@ -293,6 +197,7 @@ class Delinquency:
     outstanding: np.ndarray  # paisa
     dpd_at_end: np.ndarray  # per account
     fully_paid_day: np.ndarray  # per schedule row: day the installment was fully paid, or FAR_FUTURE
+    write_off_day: np.ndarray  # per account: first day DPD reached WRITE_OFF_DPD, or NONE
 
 
 def fully_paid_days(schedule: Schedule, payments: Payments) -> np.ndarray:
@@ -330,6 +235,7 @@ def derive_delinquency(schedule: Schedule, payments: Payments, end: int) -> Deli
     acc, typ, trig, res, dpds, outs = [], [], [], [], [], []
     n_acc = len(schedule.start) - 1
     dpd_end = np.zeros(n_acc, dtype=np.int64)
+    write_off = np.full(n_acc, NONE, dtype=np.int64)
     # only installments with at least one overdue day (due < d < fully paid) can set the DPD
     ever_overdue = (full > schedule.due + 1) & (schedule.due < end)
     for a in np.unique(schedule.account[ever_overdue]):
@@ -339,6 +245,8 @@ def derive_delinquency(schedule: Schedule, payments: Payments, end: int) -> Deli
         days = np.arange(due[keep][0] + 1, end + 1)
         dpd = dpd_by_day(due[keep], fp[keep], days)
         dpd_end[a] = dpd[-1]
+        if (dpd >= WRITE_OFF_DPD).any():
+            write_off[a] = days[int(np.argmax(dpd >= WRITE_OFF_DPD))]
         positive = dpd > 0
         if not positive.any():
             continue
@@ -359,7 +267,7 @@ def derive_delinquency(schedule: Schedule, payments: Payments, end: int) -> Deli
                 dpds.append(int(run[hit[0]]))
                 outs.append(arrears)
     i64 = lambda x: np.array(x, dtype=np.int64)  # noqa: E731
-    return Delinquency(i64(acc), typ, i64(trig), i64(res), i64(dpds), i64(outs), dpd_end, full)
+    return Delinquency(i64(acc), typ, i64(trig), i64(res), i64(dpds), i64(outs), dpd_end, full, write_off)
 
 
 def _arrears(due, tot, sl, schedule, payments, a, d) -> int:
@@ -397,9 +305,9 @@ def statuses(pf: Portfolio, terms: Terms, schedule: Schedule, dq: Delinquency, e
     closed_day = np.full(n, NONE, dtype=np.int64)
     for a in range(n):
         sl = schedule.rows(a)
-        if default_day[a] != NONE:
+        if dq.write_off_day[a] != NONE:
             status.append("written_off")
-            changed[a] = default_day[a]
+            changed[a] = dq.write_off_day[a]
         elif dq.dpd_at_end[a] >= 30:
             status.append("delinquent")
             changed[a] = last30[a]

@@ -319,40 +319,55 @@ def telemetry_table(cols: dict[str, np.ndarray], device_names: pa.Array) -> pa.T
 
 def daily_risk_table(w: World) -> pa.Table:
     """truth.account_daily_risk: every account's latent risk from disbursement to the end date."""
-    pf, plan = w.pf, w.plan
+    pf, prof, h = w.pf, w.profiles, w.history
     first = np.maximum(w.terms.disbursement, w.grid_start)
     counts = w.end - first + 1
     acc = np.repeat(np.arange(pf.n_accounts), counts)
     offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     day = np.repeat(first, counts) + offs
     col = day - w.grid_start
-    r = w.r[acc, col]
-    shown = np.where(plan.shows[acc], r, w.common[acc, col]) * w.cfg.signal_strength
+    r = h.r[acc, col]
+    shown = np.where(prof.shows[acc], r, h.common[acc, col]) * w.cfg.signal_strength
+    r5 = lambda x: _fixed(pa.float64(), np.round(np.asarray(x, dtype=np.float64), 5))  # noqa: E731
     return pa.table({
         "account_id": uuids(pf.account_ids, acc),
         "day": dates(day),
-        "latent_risk": _fixed(pa.float64(), np.round(r.astype(np.float64), 5)),
-        "telemetry_stress": _fixed(pa.float64(), np.round(shown.astype(np.float64), 5)),
+        "latent_risk": r5(r),
+        "episode_risk": r5(h.episode[acc, col]),
+        "telemetry_stress": r5(shown),
+    })  # fmt: skip
+
+
+def oracle_table(w: World, res) -> pa.Table:
+    """truth.oracle: one row per sampled account-day and horizon."""
+    n_h = len(res.horizons)
+    rep = lambda x: np.repeat(np.asarray(x), n_h)  # noqa: E731
+    return pa.table({
+        "account_id": uuids(w.pf.account_ids, rep(res.account)),
+        "as_of_date": dates(rep(res.as_of)),
+        "horizon_days": ints(np.tile(np.array(res.horizons), len(res.as_of))),
+        "n_draws": ints(np.full(len(res.as_of) * n_h, res.draws)),
+        "estimate": _fixed(pa.float64(), np.round(res.estimate.reshape(-1).astype(np.float64), 6)),
+        "dpd_on_eve": ints(rep(res.dpd_on_eve)),
+        "ever_dpd30": pa.array(rep(res.ever_dpd30).astype(bool), type=pa.bool_()),
     })  # fmt: skip
 
 
 def truth_tables(w: World, dirty: dict[str, int], parameters: dict) -> dict[str, pa.Table]:
     """truth.accounts, truth.runs and truth.telemetry_dirty (daily risk: `daily_risk_table`)."""
-    pf, plan = w.pf, w.plan
+    pf, prof = w.pf, w.profiles
     n = pf.n_accounts
-    extra = plan.cohort != 0
     out = {
         "accounts": pa.table(
             {
                 "account_id": uuids(pf.account_ids),
-                "cohort": [COHORTS[c] for c in plan.cohort],
-                "planned_delinquency_date": dates(plan.planned_dpd30),
-                "warning_start_date": dates(plan.warning_start),
-                "shows_in_telemetry": pa.array(plan.shows.astype(bool), type=pa.bool_()),
+                "cohort": [COHORTS[c] for c in prof.archetype],
+                "shows_in_telemetry": pa.array(prof.shows.astype(bool), type=pa.bool_()),
                 "signal_strength": pa.array(np.full(n, w.cfg.signal_strength)),
-                "planned_missed_due_date": dates(plan.missed_due),
-                "dark_from_date": dates(plan.dark_from),
-                "risk_peak": _fixed(pa.float64(), np.round(plan.peak, 4), ~extra),
+                "baseline_risk": _fixed(pa.float64(), np.round(prof.base.astype(np.float64), 5)),
+                "episodes_started": ints(prof.episodes),
+                "first_episode_date": dates(prof.first_episode),
+                "dark_from_date": dates(prof.dark_from),
             }
         )  # fmt: skip
     }

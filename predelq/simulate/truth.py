@@ -1,22 +1,18 @@
-"""Reading the simulator's truth back: the oracle score and its AUC.
+"""Reading the simulator's truth back: the Monte-Carlo oracle's scores, labels and AUC.
 
-The oracle knows each account's latent risk on each day (truth.account_daily_risk)
-and uses it as its score. `oracle_auc(con, horizon_days)` measures how well that
-score ranks accounts that reach 30+ DPD soon, in the same frame the warehouse's
-models are judged in:
+`truth.oracle` holds, for sampled account-days, the oracle's estimate of
+P(a `dpd_30` milestone in [as_of, as_of + h - 1]) given the simulator's full state on
+the eve of the as-of day (predelq/simulate/oracle.py). `oracle_frame` joins it to
+the label the warehouse would see -- a `dpd_30` event in raw.delinquency_events
+triggered in that window (local dates) -- for the as-of days whose window ends by
+the end date, in one of two populations:
 
-- as-of days: every local day d of the telemetry window with d + horizon <= end
-  date (the label is fully observed);
-- eligible account-days: disbursed on or before d, not past maturity, not in an
-  open 30+ DPD episode on d (a dpd_30 triggered on or before d and not resolved
-  by d), never written off before d;
-- label: a `dpd_30` event of the account triggered in (d, d + horizon];
-- AUC: Mann-Whitney (ties count one half), pooled over all account-days.
+- `current`: DPD 0 on the eve of the as-of day and never 30+ DPD before (the
+  early-warning headline population);
+- `active`: every sampled account-day (the loan open on the eve: not closed, not
+  written off), whatever its arrears.
 
-The labels come from raw.delinquency_events and the loan book, exactly what a
-model would learn from; only the score comes from truth. Because healthy
-accounts have bad weeks, stressed accounts recover and sudden defaults give no
-warning, even this oracle is clearly imperfect (see docs/decisions.md).
+AUC: Mann-Whitney over the pooled account-days (ties count one half).
 """
 
 from __future__ import annotations
@@ -24,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+
+POPULATIONS = ("current", "active")
 
 
 def _rows(con, sql: str) -> list[tuple]:
@@ -55,65 +53,60 @@ def _as_date(v) -> dt.date:
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
 
 
-def oracle_frame(con, horizon_days: int):
-    """(scores, labels) of the oracle's eligible account-days for a horizon."""
-    (end, days), *_ = _rows(con, "SELECT end_date, days FROM truth.runs")
-    end = _as_date(end)
-    start = end - dt.timedelta(days=int(days) - 1)
-    last_asof = end - dt.timedelta(days=horizon_days)
-    if last_asof < start:
-        return np.zeros(0), np.zeros(0, dtype=bool)
-    accounts = _rows(
-        con, "SELECT CAST(id AS VARCHAR(36)), disbursement_date, maturity_date FROM raw.accounts"
-    )
-    idx = {a: i for i, (a, _, _) in enumerate(accounts)}
-    n = len(accounts)
-    n_days = (last_asof - start).days + 1
-    day0 = start.toordinal()
-    disb = np.array([_as_date(d).toordinal() - day0 for _, d, _ in accounts])
-    mat = np.array([_as_date(m).toordinal() - day0 for _, _, m in accounts])
-    grid = np.arange(n_days)[None, :]
-    eligible = (grid >= disb[:, None]) & (grid <= mat[:, None])
-    label = np.zeros((n, n_days), dtype=bool)
-    events = _rows(
-        con,
-        "SELECT CAST(account_id AS VARCHAR(36)), event_type, triggered_at, resolved_at "
-        "FROM raw.delinquency_events WHERE event_type IN ('dpd_30', 'default')",
-    )
-    tz = _timezone(con)
-    for acc, typ, trig, res in events:
-        i = idx[acc]
-        t = trig.astimezone(tz).date().toordinal() - day0
-        if typ == "default":
-            eligible[i, max(0, t) :] = False
-            continue
-        r = res.astimezone(tz).date().toordinal() - day0 if res is not None else 10**6
-        # open 30+ episode on [t, r): not eligible; the event labels as-of days in [t - h, t)
-        eligible[i, max(0, t) : max(0, min(n_days, r))] = False
-        label[i, max(0, t - horizon_days) : max(0, min(n_days, t))] = True
-    risk = np.full((n, n_days), np.nan)
-    for acc, day, r in _rows(
-        con,
-        "SELECT CAST(account_id AS VARCHAR(36)), day, latent_risk FROM truth.account_daily_risk "
-        f"WHERE day >= DATE '{start.isoformat()}' AND day <= DATE '{last_asof.isoformat()}'",
-    ):
-        risk[idx[acc], _as_date(day).toordinal() - day0] = r
-    eligible &= ~np.isnan(risk)
-    return risk[eligible], label[eligible]
-
-
 def _timezone(con):
+    import json
     from zoneinfo import ZoneInfo
 
-    rows = _rows(con, "SELECT parameters FROM truth.runs")
-    import json
-
-    params = rows[0][0]
+    params = _rows(con, "SELECT parameters FROM truth.runs")[0][0]
     params = json.loads(params) if isinstance(params, str) else params
     return ZoneInfo(params.get("config", {}).get("timezone", "Asia/Kolkata"))
 
 
-def oracle_auc(con, horizon_days: int) -> float:
-    """AUC of the latent-risk oracle for reaching 30+ DPD within `horizon_days` (see module doc)."""
-    scores, labels = oracle_frame(con, horizon_days)
+def dpd30_days(con) -> dict[str, list[int]]:
+    """Local day ordinals of every account's `dpd_30` events, from the loan book."""
+    tz = _timezone(con)
+    out: dict[str, list[int]] = {}
+    for acc, trig in _rows(
+        con,
+        "SELECT CAST(account_id AS VARCHAR(36)), triggered_at FROM raw.delinquency_events "
+        "WHERE event_type = 'dpd_30'",
+    ):
+        out.setdefault(acc, []).append(trig.astimezone(tz).date().toordinal())
+    return out
+
+
+def oracle_frame(con, horizon_days: int, population: str = "current"):
+    """(scores, labels, account ids, as-of ordinals) of the oracle's labelled account-days."""
+    if population not in POPULATIONS:
+        raise ValueError(f"population must be one of {POPULATIONS}, got {population!r}")
+    (end,) = _rows(con, "SELECT end_date FROM truth.runs")[0]
+    end = _as_date(end).toordinal()
+    where = f"horizon_days = {int(horizon_days)}"
+    if population == "current":
+        where += " AND dpd_on_eve = 0 AND NOT ever_dpd30"
+    rows = _rows(
+        con,
+        "SELECT CAST(account_id AS VARCHAR(36)), as_of_date, estimate FROM truth.oracle "
+        f"WHERE {where} ORDER BY 1, 2",
+    )
+    events = dpd30_days(con)
+    scores, labels, accounts, days = [], [], [], []
+    for acc, as_of, est in rows:
+        d0 = _as_date(as_of).toordinal()
+        if d0 + horizon_days - 1 > end:
+            continue  # the window runs past the data: label unknowable
+        scores.append(float(est))
+        labels.append(any(d0 <= d <= d0 + horizon_days - 1 for d in events.get(acc, ())))
+        accounts.append(acc)
+        days.append(d0)
+    return np.array(scores), np.array(labels, dtype=bool), np.array(accounts), np.array(days)
+
+
+def oracle_horizons(con) -> list[int]:
+    return [int(h) for (h,) in _rows(con, "SELECT DISTINCT horizon_days FROM truth.oracle ORDER BY 1")]
+
+
+def oracle_auc(con, horizon_days: int, population: str = "current") -> float:
+    """AUC of the Monte-Carlo oracle for a first 30+ DPD within `horizon_days` (see module doc)."""
+    scores, labels, _, _ = oracle_frame(con, horizon_days, population)
     return auc(scores, labels)

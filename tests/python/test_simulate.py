@@ -1,7 +1,8 @@
-"""`predelq simulate`: determinism, counts, integrity, the DPD rule, cohorts, dirty rows, PostgreSQL.
+"""`predelq simulate`: determinism, counts, integrity, the DPD rule, the process and its oracle,
+no outcome leak, realism bounds, dirty rows, PostgreSQL.
 
-Small portfolios only. The default portfolio's loan book and truth are checked at
---minute-step 60 (the world does not depend on the step, only telemetry does).
+The default portfolio's loan book and truth are checked at --minute-step 60 on DuckDB and
+--minute-step 1440 on PostgreSQL (the world does not depend on the step, only telemetry does).
 """
 
 from __future__ import annotations
@@ -16,26 +17,18 @@ import numpy as np
 import pytest
 from conftest import SMALL_PORTFOLIO, make_duckdb_warehouse
 
-from predelq.simulate.truth import auc, oracle_auc
+from predelq.simulate.truth import auc, oracle_auc, oracle_frame
 
 TZ = ZoneInfo("Asia/Kolkata")
 TINY = [
-    "--assets",
-    "6",
-    "--days",
-    "3",
-    "--seed",
-    "11",
-    "--dirty-rate",
-    "0.01",
-    "--no-oracle",
-    "--no-progress",
-]
+    "--assets", "6", "--days", "15", "--seed", "11", "--dirty-rate", "0.01",
+    "--oracle-draws", "50", "--oracle-every", "5", "--no-progress",
+]  # fmt: skip
 RAW = [
     "oems", "asset_models", "customers", "accounts", "assets", "entity_identifiers", "pois",
     "repayment_schedule", "payments", "delinquency_events", "raw_telemetry", "raw_telemetry_archive",
 ]  # fmt: skip
-TRUTH = ["accounts", "account_daily_risk", "runs", "telemetry_dirty"]
+TRUTH = ["accounts", "account_daily_risk", "oracle", "runs", "telemetry_dirty"]
 
 
 def simulate(wh, *args: str) -> None:
@@ -65,10 +58,25 @@ def small(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def default_world(tmp_path_factory):
-    """The default portfolio (450 assets, 240 days, seed 42) with hourly telemetry."""
+    """The default portfolio (450 assets, 240 days, seed 42) with hourly telemetry and its oracle."""
     wh = make_duckdb_warehouse(tmp_path_factory.mktemp("sim_default"))
-    simulate(wh, "--minute-step", "60", "--no-oracle", "--no-progress")
+    simulate(wh, "--minute-step", "60", "--no-progress")
     return wh
+
+
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("pg", marks=pytest.mark.postgres)])
+def default_loan_book(request, default_world, tmp_path_factory):
+    """The default portfolio's loan book and truth on each engine (PostgreSQL: one reading a day)."""
+    if request.param == "duckdb":
+        yield default_world
+        return
+    from conftest import make_pg_warehouse, pg_unavailable_reason
+
+    if pg_unavailable_reason():
+        pytest.skip(pg_unavailable_reason())
+    with make_pg_warehouse(tmp_path_factory.mktemp("sim_default_pg")) as wh:
+        simulate(wh, "--minute-step", "1440", "--no-progress")
+        yield wh
 
 
 # --- determinism -------------------------------------------------------------------
@@ -159,9 +167,9 @@ def test_schedules_amortise_the_loan(small):
     )
 
 
-def test_cohort_shares_and_statuses(small):
+def test_archetype_shares_and_statuses(small):
     cohorts = dict(small.query("select cohort, count(*) from truth.accounts group by 1"))
-    assert set(cohorts) == {"healthy", "gradual_decline", "sudden_default", "stressed_recovers", "goes_dark"}
+    assert set(cohorts) == {"healthy", "gradual_decline", "sudden_shock", "stressed_recovers", "goes_dark"}
     n_acc = small.scalar("select count(*) from raw.accounts")
     assert 24 / n_acc == pytest.approx(1.45, abs=0.25)
     statuses = dict(small.query("select status, count(*) from raw.accounts group by 1"))
@@ -379,53 +387,236 @@ def test_delinquency_events_agree_with_a_recomputation_from_the_loan_book(defaul
     kinds = {e[1] for e in written}
     assert kinds == {"dpd_30", "dpd_60", "dpd_90", "default"}
     assert any(e[3] is not None for e in written)  # some accounts cure
-    # account statuses follow the events
+    # account statuses follow the events: nothing is paid after `default` (120 DPD), the loan is
+    # written off 60 days later (180 DPD)
     status = dict(default_world.query("select cast(id as varchar), status from raw.accounts"))
+    end = dt.date(2026, 10, 31)
     defaulted = {e[0] for e in written if e[1] == "default"}
-    assert {a for a, s in status.items() if s == "written_off"} == defaulted
-    open_30 = {e[0] for e in written if e[1] == "dpd_30" and e[3] is None} - defaulted
+    assert all(e[3] is None for e in written if e[1] == "default")
+    written_off = {e[0] for e in written if e[1] == "default" and e[2] + dt.timedelta(days=60) <= end}
+    assert {a for a, s in status.items() if s == "written_off"} == written_off
+    open_30 = {e[0] for e in written if e[1] == "dpd_30" and e[3] is None} - written_off
     assert {a for a, s in status.items() if s == "delinquent"} == open_30
+    assert defaulted - written_off <= open_30
 
 
-# --- cohorts, behaviour and the oracle -------------------------------------------------------
+# --- the process: emergence, no leak, realism, the oracle ----------------------------------------
 
 
-def test_default_portfolio_has_enough_delinquencies_and_an_imperfect_oracle(default_world):
+def test_process_dpd_agrees_with_the_loan_book_day_by_day():
+    """The process's own DPD (what its hazards read) is the loan book's rule applied to its rows."""
+    from predelq.simulate.config import SimConfig
+    from predelq.simulate.realism import dpd_matrix
+    from predelq.simulate.world import build_world
+
+    w = build_world(SimConfig(assets=120, days=200, seed=5), sample_oracle=False)
+    book = dpd_matrix(w, w.grid_start, w.end)
+    own = w.history.dpd.astype(np.int64)
+    live = own > 0  # the process stops counting once a loan is written off or closed
+    assert (book[live] == own[live]).all()
+    still_open = np.array([s in ("active", "delinquent") for s in w.st.account_status])
+    assert (book[still_open, -1] == own[still_open, -1]).all()
+    assert (own > 0).any() and (own >= 30).any()
+
+
+def test_resuming_from_a_copied_state_replays_the_uninterrupted_run():
+    """A copy of the lanes and shocks is the whole state: stepping it on with the same random
+    stream gives exactly what the main run did. That is what the oracle relies on."""
+    import copy
+
+    from predelq.simulate import catalog, loanbook, process, risk
+    from predelq.simulate.config import SimConfig
+    from predelq.simulate.portfolio import build_portfolio, day_int
+    from predelq.simulate.world import stream
+
+    cfg = SimConfig(assets=80, days=60, seed=9)
+    end = day_int(cfg.end_date)
+    pf = build_portfolio(cfg.seed, cfg.assets, stream(cfg.seed, 1))
+    prof = risk.draw_profiles(pf.n_accounts, stream(cfg.seed, 2))
+    terms = loanbook.loan_terms(pf, end, stream(cfg.seed, 4))
+    sch = loanbook.build_schedule(terms)
+    debit = np.isin(np.array(terms.method), loanbook.DEBIT_METHODS)
+    city = pf.customer_city[pf.account_customer]
+    rng = stream(cfg.seed, 6)
+    lanes = process.initial_lanes(prof.archetype, prof.base, debit, terms.disbursement, sch.start[:-1],
+                                  terms.tenure, city, rng)  # fmt: skip
+    shocks = process.Shocks.calm(len(catalog.CITIES)), process.Shocks.calm(1)
+    sched = process.Schedule(sch.due, sch.total)
+    cal = process.Calendar.build(end - 1200, end + 10)
+    for day in range(end - 1130, end - 400):
+        process.step(lanes, *shocks, day, sched, cal, rng)
+    all_lanes = np.arange(len(lanes))
+    twin = (lanes.take(all_lanes), shocks[0].take(np.arange(len(catalog.CITIES))), shocks[1].take([0]))
+    twin_rng = copy.deepcopy(rng)
+    a_rows, b_rows = process.Rows.empty(), process.Rows.empty()
+    for day in range(end - 400, end + 1):
+        a = process.step(lanes, *shocks, day, sched, cal, rng, a_rows)
+        b = process.step(twin[0], twin[1], twin[2], day, sched, cal, twin_rng, b_rows)
+        assert (a.r == b.r).all() and (a.hit30 == b.hit30).all()
+    for key, col in a_rows.arrays().items():
+        assert (col == b_rows.arrays()[key]).all(), key
+    assert a_rows.arrays()["lane"].size > 0
+
+
+def test_the_first_30_dpd_is_not_scheduled(default_world):
+    """Archetypes are tendencies: some decliners never reach 30+ DPD, some healthy accounts do,
+    and loans of every age get there."""
     wh = default_world
-    n_acc = wh.scalar("select count(*) from raw.accounts")
-    assert 280 <= n_acc <= 340  # ~1.45 vehicles per account
-    reached = wh.scalar(
-        "select count(distinct account_id) from raw.delinquency_events where event_type = 'dpd_30' "
-        "and cast(timezone('Asia/Kolkata', triggered_at) as date) >= date '2026-03-06'"
-    )
-    assert reached >= 50
-    # gradual decliners mostly reach 30+ DPD from ~60 days into the window to the end (a few censored)
-    firsts = wh.query(
-        "select t.planned_delinquency_date, min(cast(timezone('Asia/Kolkata', e.triggered_at) as date)) "
-        "from truth.accounts t left join raw.delinquency_events e "
-        "on e.account_id = t.account_id and e.event_type = 'dpd_30' "
-        "where t.cohort = 'gradual_decline' group by t.account_id, 1"
-    )
-    in_range = [f for p, f in firsts if f is not None and dt.date(2026, 5, 5) <= f <= dt.date(2026, 10, 31)]
-    censored = [p for p, f in firsts if f is None and p > dt.date(2026, 10, 31)]
-    assert len(in_range) >= 0.75 * len(firsts) and censored
-    assert all(f == p for p, f in firsts if f is not None)  # the plan is what the loan book shows
-    # stressed accounts recover below 30 DPD; some healthy accounts cure from 30+
-    by_cohort = dict(
+    reached = dict(
         wh.query(
             "select t.cohort, count(distinct e.account_id) from truth.accounts t "
-            "join raw.delinquency_events e on e.account_id = t.account_id group by 1"
+            "left join raw.delinquency_events e on e.account_id = t.account_id and e.event_type = 'dpd_30' "
+            "group by 1"
         )
     )
-    assert "stressed_recovers" not in by_cohort and by_cohort.get("healthy", 0) >= 1
+    accounts = dict(wh.query("select cohort, count(*) from truth.accounts group by 1"))
+    assert reached["healthy"] >= 3
+    assert 0 < reached["gradual_decline"] < accounts["gradual_decline"]
+    assert reached["stressed_recovers"] < accounts["stressed_recovers"]
+    ages = [
+        a
+        for (a,) in wh.query(
+            "select min(cast(timezone('Asia/Kolkata', e.triggered_at) as date)) - a.disbursement_date "
+            "from raw.delinquency_events e join raw.accounts a on a.id = e.account_id "
+            "where e.event_type = 'dpd_30' group by a.id, a.disbursement_date"
+        )
+    ]
+    assert min(ages) < 120 and max(ages) > 500  # young loans default too
+    cured = wh.scalar(
+        "select count(*) from raw.delinquency_events where event_type = 'dpd_30' and resolved_at is not null"
+    )
+    again = wh.scalar(
+        "select count(*) from (select account_id from raw.delinquency_events where event_type = 'dpd_30' "
+        "group by 1 having count(*) > 1)"
+    )
+    assert cured > 0 and again > 0  # cures, and re-defaults
+
+
+UNPAID_ON_DUE_DATE = """
+    with due_rows as (
+        select p.account_id, p.due_date, p.status, p.bounce_reason, p.payment_method, p.amount_paid,
+               p.created_at, s.total_due
+        from raw.payments p
+        join raw.repayment_schedule s on s.account_id = p.account_id and s.due_date = p.due_date
+        where cast(timezone('Asia/Kolkata', p.created_at) as date) = p.due_date
+    ),
+    paid_by as (
+        select account_id, due_date, max(paid_date) as full_date, sum(amount_paid) as paid
+        from raw.payments where paid_date is not null group by 1, 2
+    )
+    select d.status, d.bounce_reason, d.payment_method,
+        case
+            when coalesce(b.paid, 0) >= d.total_due then 'paid later'
+            when d.due_date <= date '2026-10-31' - 30 then 'never paid'
+            else 'open'
+        end as fate
+    from due_rows d
+    left join paid_by b on b.account_id = d.account_id and b.due_date = d.due_date
+    where d.amount_paid = 0
+"""
+
+
+def test_unpaid_installments_are_recorded_alike_whatever_their_fate(default_loan_book):
+    """Among installments with nothing paid on their due date, the row written that day is the
+    same kind whether the money comes later or never: the loan book does not leak the outcome."""
+    wh = default_loan_book
+    # every installment due in the data has exactly one row recorded on its due date
+    assert (
+        wh.scalar(
+            "select count(*) from raw.repayment_schedule s join raw.accounts a on a.id = s.account_id "
+            "where s.due_date <= date '2026-10-31' and s.due_date >= a.disbursement_date "
+            # a written-off loan's book is closed: nothing is recorded after the write-off
+            "and (a.status <> 'written_off' "
+            "or s.due_date <= cast(timezone('Asia/Kolkata', a.updated_at) as date)) "
+            "and 1 <> (select count(*) from raw.payments p where p.account_id = s.account_id "
+            "and p.due_date = s.due_date "
+            "and cast(timezone('Asia/Kolkata', p.created_at) as date) = p.due_date)"
+        )
+        == 0
+    )
+    rows = wh.query(UNPAID_ON_DUE_DATE)
+    assert {r[0] for r in rows} == {"missed", "bounced"}
+    # the status is the payment method's convention, nothing else
+    assert all((s == "bounced") == (m in ("nach", "cheque")) for s, _, m, _ in rows)
+    by_fate = defaultdict(list)
+    for status, reason, _, fate in rows:
+        by_fate[fate].append((status, reason))
+    later, never = by_fate["paid later"], by_fate["never paid"]
+    assert len(later) > 100 and len(never) > 20
+    # same share of bounces, and of each bounce reason, within sampling error (|z| < 3)
+    for value in ["bounced", "insufficient_funds", "technical_failure"]:
+        p1 = np.mean([value in r for r in later])
+        p2 = np.mean([value in r for r in never])
+        pooled = (p1 * len(later) + p2 * len(never)) / (len(later) + len(never))
+        se = np.sqrt(pooled * (1 - pooled) * (1 / len(later) + 1 / len(never)))
+        assert abs(p1 - p2) < 3 * se + 1e-9, (value, p1, p2, se)
+
+
+def test_default_portfolio_is_realistic(default_loan_book):
+    """The bounds of docs/simulator.md, section 4."""
+    realism = run_parameters(default_loan_book)["realism"]
+    assert 0.05 <= realism["first_dpd30_rate_per_year"] <= 0.20, realism
+    assert 0.40 <= realism["cure_share"] <= 0.85, realism
+    assert 0.03 <= realism["par30_at_end"] <= 0.15, realism
+    assert realism["first_dpd30_accounts"] >= 15, realism
+
+
+def test_oracle_is_a_ceiling_neither_trivial_nor_hopeless(default_loan_book):
+    wh = default_loan_book
     with wh.activated() as target:
         con = target.connect()
         try:
-            aucs = {h: oracle_auc(con, h) for h in (30, 90, 180)}
+            current = {h: oracle_auc(con, h, "current") for h in (90, 180)}
+            active = oracle_auc(con, 90, "active")
+            scores, labels, _, _ = oracle_frame(con, 90, "current")
         finally:
             con.close()
-    assert 0.7 <= aucs[90] <= 0.93, aucs
-    assert all(0.5 < v < 0.99 for v in aucs.values()), aucs
+    assert 0.75 <= current[90] <= 0.93, current
+    assert 0.6 < current[180] < 0.95 and active > current[90] - 0.05, (current, active)
+    # the oracle is calibrated: its mean estimate is the realised rate (Monte-Carlo and
+    # account-level sampling error allowed)
+    assert labels.sum() >= 30
+    assert 0.6 < scores.mean() / labels.mean() < 1.6, (scores.mean(), labels.mean())
+
+
+def test_oracle_rows_cover_open_accounts_and_grow_with_the_horizon(small):
+    rows = small.query(
+        "select cast(account_id as varchar), as_of_date, horizon_days, n_draws, estimate "
+        "from truth.oracle order by 1, 2, 3"
+    )
+    assert rows and {r[3] for r in rows} == {100}
+    horizons = sorted({r[2] for r in rows})
+    assert horizons == [30, 60, 90, 120, 180, 210]
+    by_day = defaultdict(list)
+    for acc, day, _, _, est in rows:
+        by_day[(acc, day)].append(est)
+    assert all(len(v) == 6 and all(a <= b for a, b in zip(v, v[1:], strict=False)) for v in by_day.values())
+    # sampled every 7th as-of day from the day after the first telemetry day, every open account
+    days = sorted({r[1] for r in rows})
+    assert days[0] == dt.date(2026, 9, 23) and all(
+        (b - a).days == 7 for a, b in zip(days, days[1:], strict=False)
+    )
+    open_on_first = small.scalar(
+        "select count(*) from raw.accounts where disbursement_date < date '2026-09-23' "
+        "and (status in ('active', 'delinquent') or updated_at >= timestamp '2026-09-23')"
+    )
+    assert len({a for a, d in by_day if d == days[0]}) <= open_on_first
+
+
+def test_oracle_draws_only_change_the_monte_carlo_error(tmp_path):
+    """Twice the draws: the same estimates within a few standard errors."""
+    from predelq.simulate import oracle
+    from predelq.simulate.config import SimConfig
+    from predelq.simulate.world import build_world
+
+    w = build_world(SimConfig(assets=60, days=60, seed=3, oracle_every=14))
+    args = (w.history.snapshots, w.process_schedule(), w.calendar, (90,))
+    a = oracle.estimate(*args, draws=200, seed=1).estimate[:, 0]
+    b = oracle.estimate(*args, draws=400, seed=2).estimate[:, 0]
+    p = (a + b) / 2
+    se = np.sqrt(p * (1 - p) * (1 / 200 + 1 / 400)) + 1e-3
+    assert (np.abs(a - b) < 4.5 * se).mean() > 0.99
+    assert (p > 0).any()
 
 
 KM_BY_ASSET_DAY = """
@@ -442,37 +633,31 @@ KM_BY_ASSET_DAY = """
 
 
 def km_ratios(wh) -> dict[str, float]:
-    """Median over accounts of km/day in the 45 days before the planned 30+ DPD vs 120+ days before.
-
-    Healthy accounts: the last 45 days of the window vs its first 100 days.
-    """
+    """Median over accounts of km/day on days deep in the account's own episode (episode_risk >
+    0.4) against calm days (episode_risk 0), by whether its trouble shows in telemetry."""
     rows = wh.query(
         f"""
-        with d as ({KM_BY_ASSET_DAY}), t as (select * from truth.accounts)
-        select t.cohort, t.shows_in_telemetry,
-            avg(case when t.planned_delinquency_date is not null
-                      and d.day >= t.planned_delinquency_date - 45 and d.day < t.planned_delinquency_date
-                     then d.km
-                     when t.planned_delinquency_date is null and d.day > date '2026-09-16' then d.km end)
-            / nullif(avg(case when t.planned_delinquency_date is not null
-                      and d.day < t.planned_delinquency_date - 120 then d.km
-                     when t.planned_delinquency_date is null and d.day < date '2026-06-14' then d.km end), 0)
-        from d join t on t.account_id = d.account_id
-        group by t.account_id, 1, 2
+        with d as ({KM_BY_ASSET_DAY})
+        select t.shows_in_telemetry,
+            avg(case when r.episode_risk > 0.4 then d.km end)
+            / nullif(avg(case when r.episode_risk = 0 then d.km end), 0)
+        from d
+        join truth.account_daily_risk r on r.account_id = d.account_id and r.day = d.day
+        join truth.accounts t on t.account_id = d.account_id
+        group by t.account_id, 1
         """
     )
     groups = defaultdict(list)
-    for cohort, shows, ratio in rows:
+    for shows, ratio in rows:
         if ratio is not None:
-            groups[f"{cohort}/{shows}"].append(float(ratio))
-    return {k: float(np.median(v)) for k, v in groups.items() if len(v) >= 5}
+            groups[bool(shows)].append(float(ratio))
+    return {("shows" if k else "hidden"): float(np.median(v)) for k, v in groups.items() if len(v) >= 5}
 
 
-def test_decliners_drive_less_before_default_but_only_when_it_shows(default_world):
+def test_telemetry_follows_the_latent_state_only_when_it_shows(default_world):
     r = km_ratios(default_world)
-    assert r["gradual_decline/True"] < 0.8 * r["healthy/True"], r
-    assert r["gradual_decline/False"] > 0.85 * r["healthy/True"], r
-    assert 0.85 < r["healthy/True"] < 1.15, r
+    assert r["shows"] < 0.8, r
+    assert r["hidden"] > 0.85, r
 
 
 def test_signal_strength_zero_removes_the_warning(tmp_path):
@@ -480,7 +665,7 @@ def test_signal_strength_zero_removes_the_warning(tmp_path):
     simulate(wh, "--minute-step", "60", "--signal-strength", "0", "--no-oracle", "--no-progress")
     assert wh.scalar("select max(telemetry_stress) from truth.account_daily_risk") == 0
     r = km_ratios(wh)
-    assert r["gradual_decline/True"] > 0.85 * r["healthy/True"], r
+    assert r["shows"] > 0.85, r
 
 
 def test_auc_handles_ties_like_the_pairwise_definition():

@@ -1,0 +1,137 @@
+"""The backtest's portfolios: read `portfolios.toml`, simulate and build each one.
+
+Each portfolio lives in its own DuckDB file under `target/backtest/` and is built
+with `dbt seed` + `dbt run` of what the backtest reads (the feature table, the
+indicators, the events; no tests, no ML scorer). A file is reused when its marker
+says it was built from the same settings and the same simulator, models and
+seeds (a fingerprint of their files); anything else rebuilds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from predelq.db import PROJECT_DIR
+
+CONFIG = Path(__file__).with_name("portfolios.toml")
+# what the backtest reads from a built portfolio
+DBT_SELECT = "+ml_features_daily +events"
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    name: str
+    role: str  # "train" or "held_out"
+    seed: int
+    assets: int
+    days: int
+    minute_step: int
+    end_date: str
+    oracle_draws: int
+    oracle_every: int
+
+    def simulate_args(self) -> list[str]:
+        return [
+            "--seed", str(self.seed), "--assets", str(self.assets), "--days", str(self.days),
+            "--minute-step", str(self.minute_step), "--end-date", self.end_date,
+            "--oracle-draws", str(self.oracle_draws), "--oracle-every", str(self.oracle_every),
+            "--no-progress",
+        ]  # fmt: skip
+
+    def dbt_vars(self) -> dict:
+        # readings every `minute_step` minutes: each covers that many minutes
+        return {"telemetry_expected_interval_minutes": self.minute_step, "ml_indicators_enabled": False}
+
+
+def load_config(path: Path = CONFIG, **overrides) -> tuple[Portfolio, list[Portfolio]]:
+    """(training portfolio, held-out portfolios); `overrides` replace defaults (tests, quick runs)."""
+    raw = tomllib.loads(path.read_text())
+    defaults = {**raw.get("defaults", {}), **overrides}
+
+    def make(entry: dict, role: str) -> Portfolio:
+        merged = {**defaults, **{k: v for k, v in entry.items() if k not in overrides}}
+        return Portfolio(
+            name=merged["name"],
+            role=role,
+            seed=int(merged["seed"]),
+            assets=int(merged["assets"]),
+            days=int(merged["days"]),
+            minute_step=int(merged["minute_step"]),
+            end_date=str(merged["end_date"]),
+            oracle_draws=int(merged["oracle_draws"]),
+            oracle_every=int(merged["oracle_every"]),
+        )
+
+    train = make(raw["training"], "train")
+    held = [make(e, "held_out") for e in raw.get("held_out", [])]
+    seeds = [train.seed, *[p.seed for p in held]]
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"{path}: every portfolio needs its own seed, got {seeds}")
+    return train, held
+
+
+def code_fingerprint() -> str:
+    """Hash of everything a built portfolio depends on: simulator, models, macros, seeds, project."""
+    h = hashlib.sha256()
+    roots = ["predelq/simulate", "models", "macros", "seeds"]
+    files = [PROJECT_DIR / "dbt_project.yml"]
+    for root in roots:
+        files += sorted(
+            p for p in (PROJECT_DIR / root).rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        )
+    for f in files:
+        h.update(str(f.relative_to(PROJECT_DIR)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def duckdb_env(path: Path):
+    saved = {k: os.environ.get(k) for k in ("PREDELQ_TARGET", "PREDELQ_DUCKDB_PATH")}
+    os.environ["PREDELQ_TARGET"] = "dev"
+    os.environ["PREDELQ_DUCKDB_PATH"] = str(path)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def build(p: Portfolio, folder: Path, reuse: bool = True, log=print) -> Path:
+    """Simulate and build one portfolio into folder/<name>.duckdb (or reuse a matching one)."""
+    from predelq.cli import main as cli_main
+    from predelq.db import Target
+    from predelq.dbt import run_dbt
+    from predelq.errors import UserError
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{p.name}.duckdb"
+    marker = folder / f"{p.name}.built.json"
+    want = {"portfolio": asdict(p), "code": code_fingerprint()}
+    if reuse and path.exists() and marker.exists() and json.loads(marker.read_text()) == want:
+        log(f"  {p.name}: reusing {path.name} (same settings and code)")
+        return path
+    marker.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    with duckdb_env(path):
+        target = Target("dev")
+        if cli_main(["simulate", "--target", "dev", *p.simulate_args()]) != 0:
+            raise UserError(f"simulating portfolio {p.name} failed")
+        t1 = time.perf_counter()
+        args = ["--vars", json.dumps(p.dbt_vars()), "--quiet"]
+        run_dbt(["seed", *args], target)
+        run_dbt(["run", "--select", DBT_SELECT, *args], target)
+    log(f"  {p.name}: simulated in {t1 - t0:.0f} s, built in {time.perf_counter() - t1:.0f} s")
+    marker.write_text(json.dumps(want))
+    return path

@@ -1,0 +1,490 @@
+"""reports/evaluation.md and its plots, from a backtest's Results.
+
+Every headline figure: value (90% account-bootstrap interval) [min–max over the
+held-out portfolios]. Plots are PNG files beside the report (matplotlib, Agg).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ml import config
+from predelq.evaluation import backtest as bt
+from predelq.evaluation.run import STREAM_HORIZON, Results
+
+# (column prefix or name, label) of the ranked scores compared everywhere
+SCORES = [
+    ("model", "model"),
+    ("payment", "payment-only model"),
+    ("composite", "static-rule composite"),
+    ("random", "random"),
+    ("oracle", "Monte-Carlo oracle"),
+]
+POPULATIONS = [
+    ("is_current", "current (DPD 0 on the eve, never 30+ before)"),
+    ("is_active", "all active"),
+    ("is_roll", "1-29 DPD (roll-forward)"),
+]
+
+
+def score_of(frame: pd.DataFrame, key: str, horizon: int) -> np.ndarray:
+    if key in ("composite", "random"):
+        col = key
+    elif key == "oracle":
+        col = f"oracle_{horizon}d"
+    else:
+        col = f"{key}_{horizon}d"
+    return frame[col].to_numpy(dtype=float) if col in frame else np.full(len(frame), np.nan)
+
+
+def _label(frame, horizon):
+    return frame[config.label_column(horizon)].to_numpy(dtype=float)
+
+
+def auc_table(sample: bt.Sample, population: str) -> dict:
+    f = sample.frame.assign(is_active=True)
+    mask = f[population].to_numpy(dtype=bool)
+    out = {}
+    for h in bt.HORIZONS:
+        y = _label(f, h)
+        out[h] = {key: bt.auc_figure(sample, score_of(f, key, h), y, mask) for key, _ in SCORES}
+    return out
+
+
+def streams(sample: bt.Sample, budget: float, frames_by_name) -> dict[str, bt.StreamResult]:
+    f = sample.frame
+    day = (f["portfolio"] + "|" + f["as_of_date"].astype(str)).to_numpy()
+    cur = f["is_current"].to_numpy(dtype=bool)
+    rng = np.random.default_rng(bt.SEED)
+    out = {}
+    for key, label in SCORES:
+        s = score_of(f, key, STREAM_HORIZON)
+        flags = np.zeros(len(f), dtype=bool)
+        flags[cur] = bt.alert_flags(s[cur], day[cur], budget, rng)
+        out[label] = bt.judge_stream(sample, label, flags, budget)
+    # rule events at their own volume, and the model and random at that same volume
+    events = pd.concat([fr.events.assign(portfolio=name) for name, fr in frames_by_name.items()])
+    ev_flags = bt.event_flags(f, events) & cur
+    out["early-warning events"] = bt.judge_stream(sample, "early-warning events", ev_flags, None)
+    volume = out["early-warning events"].volume.value
+    if volume and not np.isnan(volume) and volume > 0:
+        for key, label in [("model", "model"), ("random", "random")]:
+            s = score_of(f, key, STREAM_HORIZON)
+            flags = np.zeros(len(f), dtype=bool)
+            flags[cur] = bt.alert_flags(s[cur], day[cur], volume, rng)
+            name = f"{label} at the events' volume"
+            out[name] = bt.judge_stream(sample, name, flags, volume)
+    return out
+
+
+def per_event(sample: bt.Sample, frames_by_name) -> pd.DataFrame:
+    f = sample.frame
+    cur = f["is_current"].to_numpy(dtype=bool)
+    events = pd.concat([fr.events.assign(portfolio=name) for name, fr in frames_by_name.items()])
+    rows = []
+    y90 = _label(f, 90)
+    for definition, g in events.groupby("event_definition_id"):
+        flags = bt.event_flags(f, events, definitions=[definition]) & cur
+        m = bt.stream_metrics(f, flags)
+        leads = bt.lead_table(f, flags)
+        w = np.ones(len(f))
+        rec = {}
+        for lead in (30, 90):
+            col = f"eligible_{lead}"
+            ok = leads[leads[col].fillna(False).astype(bool)] if col in leads else leads.iloc[0:0]
+            rec[lead] = ok[f"on_list_{lead}"].mean() if len(ok) else float("nan")
+        rows.append(
+            {
+                "event": definition,
+                "indicator": g["indicator_id"].iloc[0],
+                "reads loan book": g["indicator_id"].iloc[0] in bt.LOAN_BOOK_INDICATORS,
+                "actionable": bool(g["is_actionable"].iloc[0]),
+                "volume": m["volume"](w),
+                "precision": m["precision"](w),
+                "base rate": float(np.nanmean(y90[cur])),
+                "recall@30": rec[30],
+                "recall@90": rec[90],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def calibration(sample: bt.Sample) -> dict:
+    f = sample.frame
+    cur = f["is_current"].to_numpy(dtype=bool)
+    out = {}
+    for h in bt.HORIZONS:
+        y = _label(f, h)
+        for key in ("model", "payment", "oracle"):
+            table, ece = bt.reliability(score_of(f, key, h)[cur], y[cur])
+            out[(h, key)] = (table, ece)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# plots
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_roc_pr(sample: bt.Sample, folder: Path) -> list[str]:
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    plt = _plt()
+    f = sample.frame
+    cur = f["is_current"].to_numpy(dtype=bool)
+    names = []
+    for kind in ("roc", "pr"):
+        fig, axes = plt.subplots(1, len(bt.HORIZONS), figsize=(5 * len(bt.HORIZONS), 4.6))
+        for ax, h in zip(axes, bt.HORIZONS, strict=True):
+            y = _label(f, h)
+            ok = cur & ~np.isnan(y)
+            for key, label in SCORES:
+                s = score_of(f, key, h)
+                m = ok & ~np.isnan(s)
+                if m.sum() == 0 or y[m].sum() == 0:
+                    continue
+                if kind == "roc":
+                    x, yy, _ = roc_curve(y[m], s[m])
+                    ax.plot(x, yy, label=label)
+                else:
+                    p, r, _ = precision_recall_curve(y[m], s[m])
+                    ax.plot(r, p, label=label)
+            if kind == "roc":
+                ax.plot([0, 1], [0, 1], color="grey", lw=0.5)
+                ax.set_xlabel("false positive rate")
+                ax.set_ylabel("true positive rate")
+            else:
+                ax.set_xlabel("recall")
+                ax.set_ylabel("precision")
+                ax.axhline(np.nanmean(y[ok]), color="grey", lw=0.5)
+            ax.set_title(f"30+ DPD within {h} days (current account-days)")
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        name = f"evaluation_{kind}.png"
+        fig.savefig(folder / name, dpi=90)
+        plt.close(fig)
+        names.append(name)
+    return names
+
+
+def plot_budget(sample: bt.Sample, folder: Path) -> str:
+    plt = _plt()
+    f = sample.frame
+    cur = f["is_current"].to_numpy(dtype=bool)
+    day = (f["portfolio"] + "|" + f["as_of_date"].astype(str)).to_numpy()
+    rng = np.random.default_rng(bt.SEED)
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for key, label in SCORES:
+        s = score_of(f, key, STREAM_HORIZON)
+        ys = []
+        for b in bt.BUDGETS:
+            flags = np.zeros(len(f), dtype=bool)
+            flags[cur] = bt.alert_flags(s[cur], day[cur], b, rng)
+            ys.append(bt.stream_metrics(f, flags)["precision"](np.ones(len(f))))
+        ax.plot([100 * b for b in bt.BUDGETS], ys, marker="o", label=label)
+    ax.set_xlabel("weekly alert budget (% of current accounts)")
+    ax.set_ylabel("precision (first 30+ DPD within 90 days)")
+    ax.set_xscale("log")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    name = "evaluation_budget.png"
+    fig.savefig(folder / name, dpi=90)
+    plt.close(fig)
+    return name
+
+
+def plot_leads(streams_: dict, folder: Path) -> str:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    bins = np.arange(0, 211, 15)
+    for name in ("model", "Monte-Carlo oracle", "random"):
+        leads = streams_[name].leads
+        if leads.empty:
+            continue
+        v = leads["first_alert_lead"].dropna()
+        ax.hist(v, bins=bins, histtype="step", lw=1.5, label=f"{name} ({len(v)} of {len(leads)} accounts)")
+    ax.set_xlabel("days from the first alert while current to the first 30+ DPD")
+    ax.set_ylabel("accounts")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    name = "evaluation_leads.png"
+    fig.savefig(folder / name, dpi=90)
+    plt.close(fig)
+    return name
+
+
+def plot_reliability(cal: dict, folder: Path) -> str:
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(bt.HORIZONS), figsize=(5 * len(bt.HORIZONS), 4.6))
+    for ax, h in zip(axes, bt.HORIZONS, strict=True):
+        top = 0.0
+        for key, label in (("model", "model"), ("payment", "payment-only"), ("oracle", "oracle")):
+            table, ece = cal[(h, key)]
+            if table.empty:
+                continue
+            ax.plot(table["predicted"], table["observed"], marker="o", label=f"{label} (ECE {ece:.3f})")
+            top = max(top, table["predicted"].max(), table["observed"].max())
+        ax.plot([0, top], [0, top], color="grey", lw=0.5)
+        ax.set_xlabel("mean predicted (decile)")
+        ax.set_ylabel("observed rate")
+        ax.set_title(f"{h} days, current account-days")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    name = "evaluation_reliability.png"
+    fig.savefig(folder / name, dpi=90)
+    plt.close(fig)
+    return name
+
+
+# --------------------------------------------------------------------------------------
+# markdown
+
+
+def row(*cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def header(*cells) -> str:
+    return row(*cells) + "\n" + "|---" * len(cells) + "|"
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{100 * x:.1f}%"
+
+
+def _f3(x) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.3f}"
+
+
+def write(results: Results, output: Path, seconds: float) -> str:
+    folder = output.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    held, train = results.held_sample, results.train_sample
+    aucs = {pop: auc_table(held, pop) for pop, _ in POPULATIONS}
+    train_aucs = auc_table(train, "is_current")
+    st = streams(held, results.budget, results.frames)
+    cal = calibration(held)
+    events_table = per_event(held, results.frames)
+    _ = [
+        *plot_roc_pr(held, folder),
+        plot_budget(held, folder),
+        plot_leads(st, folder),
+        plot_reliability(cal, folder),
+    ]
+    b = results.budget
+    L: list[str] = []
+    add = L.append
+    add("# PredelQ backtest: does the warning come early enough?")
+    add("")
+    add(
+        f"Written {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} by `make evaluate` "
+        f"({seconds / 60:.0f} min). Definitions: [docs/backtest.md](../docs/backtest.md); "
+        "the simulated world: [docs/simulator.md](../docs/simulator.md)."
+    )
+    add("")
+    add(
+        f"Every figure below is on the **{len(results.held)} held-out portfolios** (seeds in "
+        "`predelq/evaluation/portfolios.toml`, never used to fit, tune or choose anything), pooled, on "
+        "**current** account-days of the weekly review days, unless it says otherwise. "
+        "Format: value (90% interval, accounts resampled) [lowest–highest held-out portfolio]."
+    )
+    add("")
+    # ---- headline
+    add("## Headline")
+    add("")
+    add("### Ranking: AUC on current account-days")
+    add("")
+    add(
+        header(
+            "horizon", "model", "payment-only", "static-rule composite", "random", "oracle", "model / oracle"
+        )
+    )
+    cur = aucs["is_current"]
+    for h in bt.HORIZONS:
+        r = cur[h]
+        ratio = r["model"].value / r["oracle"].value if r["oracle"].value else float("nan")
+        add(
+            f"| {h} d | {r['model'].fmt()} | {r['payment'].fmt()} | {r['composite'].fmt()} | "
+            f"{r['random'].fmt()} | {r['oracle'].fmt()} | **{_f3(ratio)}** |"
+        )
+    add("")
+    add(
+        f"### The alert stream: top {100 * b:.0f}% of current accounts each week "
+        f"(ranked by the {STREAM_HORIZON}-day probability)"
+    )
+    add("")
+    add(
+        "Recall at lead L: of the accounts that reached 30+ DPD for the first time on day T and were "
+        "current L days before, the share on the alert list of the last review day at least L days before T."
+    )
+    add("")
+    add(
+        "| alerts by | weekly volume | precision (30+ DPD within 90 d) | recall ≥ 30 d ahead | "
+        "≥ 90 d | ≥ 180 d | false alarms / 100 healthy account-months |"
+    )
+    add("|---|---|---|---|---|---|---|")
+    for name, s in st.items():
+        recall = [s.recall[lead].fmt(pct=True) for lead in bt.LEADS]
+        add(row(name, _pct(s.volume.value), s.precision.fmt(pct=True), *recall, s.false_alarms.fmt(digits=1)))
+    add("")
+    add(
+        "Accounts in the recall denominators (first 30+ DPD, current L days before, inside the review "
+        "period): " + ", ".join(f"{lead} d: {st['model'].positives[lead]}" for lead in bt.LEADS) + "."
+    )
+    add("")
+    add(
+        f"Alerted at least once in the {bt.WATCH_DAYS} days up to L days before (same budget; random "
+        "alerts climb with time, which is why the headline counts one review):"
+    )
+    add("")
+    add("| alerts by | ≥ 30 d | ≥ 90 d | ≥ 180 d |")
+    add("|---|---|---|---|")
+    for name, s in st.items():
+        add(row(name, *[s.watched[lead].fmt(pct=True) for lead in bt.LEADS]))
+    add("")
+    add("![precision against the weekly alert budget](evaluation_budget.png)")
+    add("![lead time of the first alert while current](evaluation_leads.png)")
+    add("")
+    # ---- where we stand
+    add("## Where the product stands")
+    add("")
+    add(_verdict(cur, st))
+    add("")
+    # ---- portfolios
+    add("## Portfolios")
+    add("")
+    add(
+        header(
+            "portfolio", "role", "seed", "vehicles", "accounts", "days", "reading every",
+            "current review account-days", "accounts reaching 30+ DPD", "first 30+ DPD a year",
+            "cure share", "PAR30 at end",
+        )
+    )  # fmt: skip
+    for p in results.portfolio_info:
+        rz = p["realism"]
+        add(
+            row(
+                p["name"], p["role"], p["seed"], p["assets"], p["accounts"], p["days"],
+                f"{p['minute_step']} min", f"{p['current_review_rows']:,}", p["first30_accounts"],
+                _pct(rz.get("first_dpd30_rate_per_year")), _pct(rz.get("cure_share")),
+                _pct(rz.get("par30_at_end")),
+            )
+        )  # fmt: skip
+    add("")
+    # ---- models
+    add("## Models (fixed on the training portfolio)")
+    add("")
+    for name, m in results.models.items():
+        val = ", ".join(f"{a} {_f3(v)}" for a, v in results.validation[name].items())
+        add(
+            f"- **{name}**: {m.algorithm} chosen on the training portfolio's validation folds "
+            f"(AUC at 90 days on current account-days: {val}); {len(m.features)} features; refitted on "
+            f"the whole training portfolio and frozen (digest {m.digest[:12]}); never fitted on a held-out "
+            "portfolio."
+        )
+    add("")
+    add("Training portfolio, out-of-fold (for reference, not a claim):")
+    add("")
+    add("| horizon | model | payment-only | static-rule composite | Monte-Carlo oracle |")
+    add("|---|---|---|---|---|")
+    for h in bt.HORIZONS:
+        r = train_aucs[h]
+        add(row(f"{h} d", *[r[k].fmt() for k in ("model", "payment", "composite", "oracle")]))
+    add("")
+    # ---- populations
+    add("## Other populations (never mixed into the headline)")
+    add("")
+    add("| population | horizon | model | payment-only | static-rule composite | oracle |")
+    add("|---|---|---|---|---|---|")
+    for pop, label in POPULATIONS[1:]:
+        for h in bt.HORIZONS:
+            r = aucs[pop][h]
+            add(row(label, f"{h} d", *[r[k].fmt() for k in ("model", "payment", "composite", "oracle")]))
+    add("")
+    add("![ROC on current account-days](evaluation_roc.png)")
+    add("![precision-recall on current account-days](evaluation_pr.png)")
+    add("")
+    # ---- rule events
+    add("## Rule events, each on its own (current account-days, at its own volume)")
+    add("")
+    add(
+        "An account is alerted on a review day when the event is open on the eve. Events of indicators "
+        "that read the loan book (days past due, bounces, misses, and the composite that includes them) "
+        "are not early warnings and are left out of the early-warning stream above."
+    )
+    add("")
+    add(
+        header(
+            "event", "indicator", "reads the loan book", "actionable", "weekly volume", "precision",
+            "recall ≥ 30 d", "≥ 90 d",
+        )
+    )  # fmt: skip
+    for _, r in events_table.sort_values("volume", ascending=False).iterrows():
+        add(
+            f"| {r['event']} | {r['indicator']} | {'yes' if r['reads loan book'] else 'no'} | "
+            f"{'yes' if r['actionable'] else 'no'} | {_pct(r['volume'])} | {_pct(r['precision'])} | "
+            f"{_pct(r['recall@30'])} | {_pct(r['recall@90'])} |"
+        )
+    if len(events_table):
+        add("")
+        base = _pct(events_table["base rate"].iloc[0])
+        add(f"Base rate (first 30+ DPD within 90 days, current account-days): {base}.")
+    add("")
+    # ---- calibration
+    add("## Calibration (current account-days)")
+    add("")
+    add("| horizon | score | ECE | deciles: predicted → observed |")
+    add("|---|---|---|---|")
+    for (h, key), (table, ece) in cal.items():
+        cells = (
+            ", ".join(f"{r.predicted:.3f}→{r.observed:.3f}" for r in table.itertuples()) if len(table) else ""
+        )
+        add(f"| {h} d | {key} | {_f3(ece)} | {cells} |")
+    add("")
+    add("![reliability](evaluation_reliability.png)")
+    add("")
+    # ---- cost
+    add("## Cost")
+    add("")
+    add(f"`make evaluate` took {seconds / 60:.1f} min on this machine:")
+    add("")
+    for k, v in results.timings.items():
+        add(f"- {k}: {v:.0f} s")
+    add("")
+    text = "\n".join(L)
+    output.write_text(text)
+    return text
+
+
+def _verdict(cur: dict, st: dict) -> str:
+    m, o, r = st["model"], st["Monte-Carlo oracle"], st["random"]
+    lines = []
+    for lead in bt.LEADS:
+        lines.append(
+            f"- **{lead} days ahead**: {_pct(m.recall[lead].value)} of accounts heading for their first "
+            f"30+ DPD were on the model's list {lead} days before (interval {_pct(m.recall[lead].low)}–"
+            f"{_pct(m.recall[lead].high)}); random alerts at the same budget: {_pct(r.recall[lead].value)}; "
+            f"the oracle: {_pct(o.recall[lead].value)}."
+        )
+    lines.append(
+        f"- Precision of the weekly list: model {_pct(m.precision.value)}, random {_pct(r.precision.value)}, "
+        f"oracle {_pct(o.precision.value)}."
+    )
+    ratios = []
+    for h in bt.HORIZONS:
+        if cur[h]["oracle"].value:
+            ratios.append(f"{h} d {cur[h]['model'].value / cur[h]['oracle'].value:.2f}")
+    lines.append("- Model AUC / oracle AUC: " + ", ".join(ratios) + ".")
+    return "\n".join(lines)
