@@ -8,8 +8,8 @@ Plain scikit-learn on top of the dbt feature table `ml.ml_features_daily`:
 * `ml.score`     loads the active model per horizon, scores one as-of day, writes
                  `ml.delinquency_scores` (idempotent) and PSI drift to `ml.drift_results`;
 * `ml.reasons`   the features that pushed a score up, in words a collector understands;
-* `ml.drift`     population stability index;
-* `ml.evaluate`  the `predelq evaluate` section (model vs baselines vs the simulator's oracle).
+* `ml.drift`     population stability index.
 
-Only `ml.evaluate` reads the simulator's `truth` schema.
+Nothing here reads the simulator's `truth` schema; the backtest (predelq/evaluation/)
+judges these models against it.
 """
