@@ -3,8 +3,9 @@
 Each portfolio lives in its own DuckDB file under `target/backtest/` and is built
 with `dbt seed` + `dbt run` of what the backtest reads (the feature table, the
 indicators, the events; no tests, no ML scorer). A file is reused when its marker
-says it was built from the same settings and the same simulator, models and
-seeds (a fingerprint of their files); anything else rebuilds it.
+says it was built from the same settings, simulator and warehouse code (models,
+macros, seeds: fingerprints of their files); when only the warehouse code
+changed, the simulation is kept and dbt rebuilds with --full-refresh.
 """
 
 from __future__ import annotations
@@ -77,12 +78,19 @@ def load_config(path: Path = CONFIG, **overrides) -> tuple[Portfolio, list[Portf
     return train, held
 
 
-def code_fingerprint() -> str:
-    """Hash of everything a built portfolio depends on: simulator, models, macros, seeds, project."""
+SIMULATOR_FILES = ["predelq/simulate"]
+WAREHOUSE_FILES = ["models", "macros", "seeds", "python_models", "dbt_project.yml"]
+
+
+def code_fingerprint(roots=(*SIMULATOR_FILES, *WAREHOUSE_FILES)) -> str:
+    """Hash of the files under `roots` (folders or files of the project)."""
     h = hashlib.sha256()
-    roots = ["predelq/simulate", "models", "macros", "seeds"]
-    files = [PROJECT_DIR / "dbt_project.yml"]
+    files = []
     for root in roots:
+        path = PROJECT_DIR / root
+        if path.is_file():
+            files.append(path)
+            continue
         files += sorted(
             p for p in (PROJECT_DIR / root).rglob("*") if p.is_file() and "__pycache__" not in p.parts
         )
@@ -117,21 +125,33 @@ def build(p: Portfolio, folder: Path, reuse: bool = True, log=print) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{p.name}.duckdb"
     marker = folder / f"{p.name}.built.json"
-    want = {"portfolio": asdict(p), "code": code_fingerprint()}
-    if reuse and path.exists() and marker.exists() and json.loads(marker.read_text()) == want:
+    want = {
+        "portfolio": asdict(p),
+        "simulator": code_fingerprint(SIMULATOR_FILES),
+        "warehouse": code_fingerprint(WAREHOUSE_FILES),
+    }
+    have = json.loads(marker.read_text()) if reuse and path.exists() and marker.exists() else {}
+    if have == want:
         log(f"  {p.name}: reusing {path.name} (same settings and code)")
         return path
+    simulated = {k: have.get(k) for k in ("portfolio", "simulator")} == {
+        k: want[k] for k in ("portfolio", "simulator")
+    }
     marker.unlink(missing_ok=True)
-    path.unlink(missing_ok=True)
     t0 = time.perf_counter()
     with duckdb_env(path):
         target = Target("dev")
-        if cli_main(["simulate", "--target", "dev", *p.simulate_args()]) != 0:
-            raise UserError(f"simulating portfolio {p.name} failed")
+        if not simulated:
+            path.unlink(missing_ok=True)
+            if cli_main(["simulate", "--target", "dev", *p.simulate_args()]) != 0:
+                raise UserError(f"simulating portfolio {p.name} failed")
         t1 = time.perf_counter()
         args = ["--vars", json.dumps(p.dbt_vars()), "--quiet"]
-        run_dbt(["seed", *args], target)
-        run_dbt(["run", "--select", DBT_SELECT, *args], target)
-    log(f"  {p.name}: simulated in {t1 - t0:.0f} s, built in {time.perf_counter() - t1:.0f} s")
+        run_dbt(["seed", "--full-refresh", *args], target)
+        # the same raw data with new models: rebuild the incremental models from scratch
+        refresh = ["--full-refresh"] if simulated else []
+        run_dbt(["run", "--select", DBT_SELECT, *refresh, *args], target)
+    what = "kept the simulation" if simulated else f"simulated in {t1 - t0:.0f} s"
+    log(f"  {p.name}: {what}, built in {time.perf_counter() - t1:.0f} s")
     marker.write_text(json.dumps(want))
     return path
