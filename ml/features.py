@@ -51,8 +51,9 @@ def latest_as_of(db: Db):
     return pd.Timestamp(value).date()
 
 
-def load(db: Db, as_of=None, columns: list[str] | None = None) -> pd.DataFrame:
-    """All rows, or those of one as-of day; `columns` limits (and checks) the features read."""
+def load(db: Db, as_of=None, columns: list[str] | None = None, since=None) -> pd.DataFrame:
+    """All rows, those of one as-of day, or those from `since` on; `columns` limits (and checks)
+    the features read."""
     available = table_columns(db)
     if columns is not None:
         require_columns(available, columns, "the model")
@@ -64,6 +65,9 @@ def load(db: Db, as_of=None, columns: list[str] | None = None) -> pd.DataFrame:
     if as_of is not None:
         sql += " where as_of_date = %s"
         params = [pd.Timestamp(as_of).date()]
+    elif since is not None:
+        sql += " where as_of_date >= %s"
+        params = [pd.Timestamp(since).date()]
     # A fixed row order: the fit (early-stopping and calibration splits) must not depend on
     # the order the engine happens to return rows in (DuckDB does not preserve it here).
     sql += " order by account_id, as_of_date"

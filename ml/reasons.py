@@ -1,12 +1,17 @@
-"""Why a score is high: the features that pushed it up most, in a collector's words.
+"""Why a score is high: the features that moved it most against the portfolio's typical account.
 
-For each scored account and feature, the feature is set back to the training
-window's median and the account re-scored; the drop in probability is that
-feature's push. The (at most) three features with the largest push above
-`MIN_PUSH` become the reasons, each written with its value ("3 bounced payments in
-the last 90 days"). Works for any model (logistic regression or boosted trees),
-costs one extra prediction per account and feature, and gives the same text on
-every engine because it only uses the model file and the features.
+Two ways, by model:
+
+* logistic (hazard) models: **exact contributions** to the log-odds,
+  beta_j (x_j - typical_j) with typical = the training rows' median
+  (`explain_contributions`); the three largest positive ones above `MIN_LOGIT`;
+* any other model (boosted trees): for each feature, the feature is set back to the
+  typical value and the account re-scored; the drop in probability is that
+  feature's push (`explain`); the three largest above `MIN_PUSH`.
+
+Each reason is written with the account's value ("3 bounced payments in the last
+90 days"). Both only use the model file and the features, so every engine gives
+the same text.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 
 MAX_REASONS = 3
 MIN_PUSH = 0.005  # half a percentage point
+MIN_LOGIT = 0.05  # a contribution to the log-odds worth naming (about 5% more odds)
 
 
 def _num(v: float, digits: int = 0) -> str:
@@ -61,6 +67,14 @@ PHRASES: dict[str, tuple[str, object]] = {
     "pay_missed_90d": ("{v} missed payment(s) in the last 90 days", _int),
     "pay_bounced_90d": ("{v} bounced payment(s) in the last 90 days", _int),
     "pay_partial_90d": ("{v} partial payment(s) in the last 90 days", _int),
+    "pay_days_late_last_installment": ("last installment paid {v} days late", _int),
+    "pay_days_late_second_last_installment": ("installment before last paid {v} days late", _int),
+    "pay_days_late_third_last_installment": ("installment three back paid {v} days late", _int),
+    "pay_days_to_next_due": ("next installment due in {v} days", _int),
+    "pay_next_due_to_usual_payment_ratio": (
+        "next installment is {v} of what the customer usually pays",
+        _pct,
+    ),
     # telemetry
     "tel_km_per_vehicle_avg_7d": ("driving {v} km a day per vehicle last week", _int),
     "tel_km_per_vehicle_avg_30d": ("driving {v} km a day per vehicle last month", _int),
@@ -79,6 +93,21 @@ PHRASES: dict[str, tuple[str, object]] = {
     "tel_max_hours_since_last_signal": ("no signal from a vehicle for {v} hours", _int),
     "tel_max_idle_day_streak": ("a vehicle idle {v} days in a row", _int),
     "tel_max_silent_day_streak": ("a device silent {v} days in a row", _int),
+    "tel_working_day_km_ratio_30d_prior_150d": ("working-day driving at {v} of its usual level", _pct),
+    "tel_working_day_active_hours_30d": (
+        "{v} hours on the road a working day last month",
+        lambda v: _num(v, 1),
+    ),
+    "tel_working_day_active_hours_ratio_30d_prior_150d": (
+        "working-day hours on the road at {v} of their usual level",
+        _pct,
+    ),
+    "tel_z_utilisation_drop": ("driving {v} spreads below its own usual level", lambda v: _num(v, 1)),
+    "tel_z_charging_irregularity": ("charging {v} spreads off its own routine", lambda v: _num(v, 1)),
+    "tel_z_data_gaps": ("device reporting {v} spreads below its usual level", lambda v: _num(v, 1)),
+    "tel_z_low_soc_habit": ("battery {v} spreads lower than usual", lambda v: _num(v, 1)),
+    "acct_season_sin": ("the time of year", lambda v: _num(v, 2)),
+    "acct_season_cos": ("the time of year", lambda v: _num(v, 2)),
     "tel_silent_days_per_vehicle_30d": (
         "{v} silent days per vehicle in the last 30 days",
         lambda v: _num(v, 1),
@@ -104,15 +133,28 @@ def phrase(feature: str, value: float) -> str:
     return template.format(v=fmt(value))
 
 
-def explain(model, X: np.ndarray, proba: np.ndarray, features: list[str], medians: dict) -> list[str]:
-    """One '; '-joined reason string per row of X (empty string when nothing stands out)."""
+def explain_contributions(contributions: np.ndarray, X: np.ndarray, features: list[str]) -> list[str]:
+    """Reasons from exact log-odds contributions (rows x features)."""
+    out = []
+    for i in range(len(X)):
+        c = np.nan_to_num(contributions[i], nan=0.0)
+        order = np.argsort(-c, kind="stable")
+        top = [j for j in order[:MAX_REASONS] if c[j] > MIN_LOGIT]
+        out.append("; ".join(phrase(features[j], float(X[i, j])) for j in top))
+    return out
+
+
+def explain(predict, X: np.ndarray, proba: np.ndarray, features: list[str], medians: dict) -> list[str]:
+    """One '; '-joined reason string per row of X (empty string when nothing stands out).
+
+    `predict` maps a feature matrix to probabilities."""
     n, k = X.shape
     if n == 0 or k == 0:
         return [""] * n
     stacked = np.repeat(X[np.newaxis, :, :], k, axis=0)  # (k, n, k)
     for j, f in enumerate(features):
         stacked[j, :, j] = medians.get(f, np.nan)
-    counterfactual = model.predict_proba(stacked.reshape(k * n, k))[:, 1].reshape(k, n)
+    counterfactual = np.asarray(predict(stacked.reshape(k * n, k))).reshape(k, n)
     push = proba[np.newaxis, :] - counterfactual  # (k, n): how much feature j raised row i
     out = []
     for i in range(n):

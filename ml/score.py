@@ -1,20 +1,29 @@
-"""`predelq score`: the active model per horizon scores one as-of day and writes it back.
+"""`predelq score`: the active models score every as-of day not scored yet, and write it back.
 
-The same function runs from the CLI (both engines) and inside `dbt build` as the
-DuckDB Python model python_models/ml/ml_scoring_runs.py. Order of work:
+The same code runs from the CLI (both engines) and inside `dbt build` as the DuckDB
+Python model python_models/ml/ml_scoring_runs.py. A **daily score history**:
 
-1. find the active model of each horizon asked for and load its artifact;
-2. load the features of the as-of day (default: the latest) and check every column
-   each model needs is there;
-3. score the accounts not already 30+ DPD, explain each score (ml.reasons) and
-   compute PSI per feature and of the score against the training window (ml.drift);
-4. in ONE transaction, per horizon: delete that as-of day's rows, insert the new
-   ones (scores and drift). Re-scoring a day replaces it, never duplicates it.
+1. find the active models (registry) and load their artifacts: the pre-delinquency
+   model (one artifact, registered for horizons 30, 90 and 180) and the roll-forward
+   model (horizon_days 0);
+2. the days to score: every as-of day of the feature table when the active model
+   version has no scores yet, else from RESCORE_DAYS before its latest scored day
+   (late data can change recent features) to the latest day;
+3. per day: accounts at DPD 0 on the eve get P(first 30+ DPD within 30 / 90 / 180
+   days), monotone across horizons; accounts at 1-29 DPD get the roll-forward
+   probability (horizon_days 0); accounts already 30+ DPD are not scored;
+4. reasons (ml.model: exact log-odds contributions, or ml.reasons' attribution) for
+   every scored account of the latest day and, on earlier days, for the alerted ones
+   (the top ALERT_SHARE of the day's current accounts, and every roll-forward row);
+5. drift (PSI per feature and of the score) for the latest day, against the
+   training rows of the same calendar month (like with like);
+6. in chunks of days, one transaction each: delete the days' rows, insert the new
+   ones. Re-scoring replaces, never duplicates; an interrupted run is finished by
+   the next one.
 
-`predelq score` is strict: nothing is written unless steps 1-3 succeeded for every
-horizon asked for. Inside `dbt build` (strict=False) a horizon without a usable
-model or with a missing feature column is skipped and reported instead, so an ML
-problem never blocks the rule-based layers downstream.
+`predelq score` is strict: nothing is written unless every horizon asked for has a
+usable model and its features. Inside `dbt build` (strict=False) a horizon without
+one is skipped and reported, so an ML problem never blocks the rule-based layers.
 """
 
 from __future__ import annotations
@@ -64,6 +73,7 @@ SUMMARY_COLUMNS = {
     "model_name": "object",
     "model_version": "object",
     "accounts_scored": "int64",
+    "days_scored": "int64",
     "mean_probability": "float64",
     "features_drifted": "int64",
     "score_psi": "float64",
@@ -80,37 +90,112 @@ class HorizonResult:
     drift: pd.DataFrame
 
 
-def score_day(day: pd.DataFrame, artifact: dict) -> pd.DataFrame:
-    """Probabilities and reasons for the eligible rows of one as-of day."""
-    from ml.features import matrix
-    from ml.reasons import explain
+RESCORE_DAYS = 3  # as var telemetry_lookback_days: late data may still change recent features
+ALERT_SHARE = 0.05  # reasons on earlier days: the day's alert list
+CHUNK_DAYS = 60
+PRE_HORIZONS = (30, 90, 180)
 
-    rows = day.loc[~day[config.DELINQUENT_FLAG].astype(bool)].reset_index(drop=True)
-    features = artifact["feature_columns"]
-    X = matrix(rows, features)
-    model = artifact["model"]
-    proba = model.predict_proba(X)[:, 1] if len(rows) else np.array([])
-    reasons = explain(model, X, proba, features, artifact["reference"]["medians"]) if len(rows) else []
-    return pd.DataFrame({"account_id": rows["account_id"], "probability": proba, "top_reasons": reasons})
+
+def predict_rows(frame: pd.DataFrame, horizon: int, artifact: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(row positions, probabilities) of `frame` a model scores for one horizon."""
+    from ml import model as mdl
+
+    m = artifact["model"]
+    if not hasattr(m, "predict_matrix"):
+        raise UserError(
+            f"artifact {artifact.get('name')} {artifact.get('version')} is from an older PredelQ: "
+            "retrain with `predelq train`"
+        )
+    delinquent = frame[config.DELINQUENT_FLAG].astype(bool).to_numpy()
+    if horizon == 0:
+        rows = np.flatnonzero(mdl.roll_mask(frame) & ~delinquent)
+        return rows, m.predict(frame.iloc[rows]) if len(rows) else np.zeros(0)
+    rows = np.flatnonzero(mdl.scored_mask(frame) & ~delinquent)
+    return rows, m.predict(frame.iloc[rows])[horizon] if len(rows) else np.zeros(0)
+
+
+def reasons_for(frame: pd.DataFrame, artifact: dict, explain_rows: np.ndarray) -> dict[int, str]:
+    """Reasons text for the given row positions of `frame`."""
+    from ml.features import matrix
+    from ml.reasons import explain, explain_contributions
+
+    if len(explain_rows) == 0:
+        return {}
+    m = artifact["model"]
+    X = matrix(frame.iloc[explain_rows], m.features)
+    contributions = getattr(getattr(m, "core", None), "logit_contributions", None)
+    exact = contributions(X, m.typical) if contributions else None
+    if exact is not None:
+        texts = explain_contributions(exact, X, m.features)
+    else:
+        # the pre-delinquency model explains its 90-day probability (the alert list's ranking)
+        predict = (lambda Z: m.predict_matrix(Z)[90]) if hasattr(m, "calibrators") else m.predict_matrix
+        texts = explain(predict, X, predict(X), m.features, artifact["reference"]["medians"])
+    return dict(zip(explain_rows.tolist(), texts, strict=True))
+
+
+def score_frame(frame: pd.DataFrame, models: dict[int, tuple]) -> dict[int, pd.DataFrame]:
+    """Probabilities (and reasons) of every scored row of `frame`, per horizon."""
+    out: dict[int, pd.DataFrame] = {}
+    if frame.empty:
+        return {
+            h: pd.DataFrame(columns=["account_id", "as_of_date", "probability", "top_reasons"])
+            for h in models
+        }
+    latest = frame["as_of_date"].max()
+    by_artifact: dict[str, list[int]] = {}
+    for h, (m, _) in models.items():
+        by_artifact.setdefault(m.storage_path, []).append(h)
+    for horizons in by_artifact.values():
+        artifact = models[horizons[0]][1]
+        preds = {h: predict_rows(frame, h, artifact) for h in horizons}
+        rows0, p0 = preds[90] if 90 in preds else next(iter(preds.values()))
+        explain_rows = set(rows0[(frame["as_of_date"].to_numpy()[rows0] == latest)].tolist())
+        if 0 in preds:
+            explain_rows |= set(preds[0][0].tolist())
+        else:
+            day = frame["as_of_date"].to_numpy()[rows0]
+            ranks = pd.Series(p0).groupby(day).rank(ascending=False, method="first").to_numpy()
+            sizes = pd.Series(day).map(pd.Series(day).value_counts()).to_numpy()
+            explain_rows |= set(rows0[ranks <= np.ceil(ALERT_SHARE * sizes)].tolist())
+        texts = reasons_for(frame, artifact, np.array(sorted(explain_rows), dtype=int))
+        for h, (rows, proba) in preds.items():
+            out[h] = pd.DataFrame(
+                {
+                    "account_id": frame["account_id"].to_numpy()[rows],
+                    "as_of_date": frame["as_of_date"].to_numpy()[rows],
+                    "probability": proba,
+                    "top_reasons": [texts.get(int(r)) for r in rows],
+                }
+            )
+    return out
 
 
 def drift_rows(day: pd.DataFrame, scores: pd.DataFrame, artifact: dict) -> pd.DataFrame:
+    """PSI of every feature and of the score on one day, against the training rows of the same
+    calendar month (the whole training window when that month has too few rows)."""
     from ml.drift import psi
     from ml.features import matrix
 
-    rows = day.loc[~day[config.DELINQUENT_FLAG].astype(bool)]
     ref = artifact["reference"]
+    month = int(pd.Timestamp(day["as_of_date"].max()).month) if len(day) else 0
+    window = ref.get("by_month", {}).get(month) or ref.get("by_month", {}).get(str(month))
+    if not window or window.get("rows", 0) < MIN_REFERENCE_ROWS:
+        window = ref
     features = artifact["feature_columns"]
-    X = matrix(rows, features)
-    out = [("feature", f, psi(ref["feature_bins"][f], X[:, i])) for i, f in enumerate(features)]
-    out.append(("score", "__score__", psi(ref["score_bins"], scores["probability"].to_numpy())))
+    X = matrix(day, features)
+    out = [("feature", f, psi(window["feature_bins"][f], X[:, i])) for i, f in enumerate(features)]
+    out.append(("score", "__score__", psi(window["score_bins"], scores["probability"].to_numpy())))
     frame = pd.DataFrame(out, columns=["variable_kind", "variable_name", "psi"])
     frame["is_drifted"] = frame["psi"].fillna(0) > config.PSI_WARNING
     frame["reference_start"] = pd.Timestamp(ref["start"]).date()
     frame["reference_end"] = pd.Timestamp(ref["end"]).date()
-    frame["reference_rows"] = int(ref["rows"])
-    frame["current_rows"] = len(rows)
+    frame["reference_rows"] = int(window["rows"])
+    frame["current_rows"] = len(day)
     return frame
+
+
+MIN_REFERENCE_ROWS = 300
 
 
 def plan(db: Db, horizons=None, strict: bool = True, log=print) -> tuple[dict[int, tuple], dict[int, str]]:
@@ -124,6 +209,8 @@ def plan(db: Db, horizons=None, strict: bool = True, log=print) -> tuple[dict[in
 
     active = registry.active_models(db)
     wanted = tuple(horizons) if horizons else config.HORIZONS
+    if not horizons and 0 in active:
+        wanted = (*wanted, 0)  # the roll-forward model scores when it is active
     missing = [h for h in wanted if h not in active]
     if missing and (horizons or len(missing) == len(wanted)) and strict:
         raise UserError(
@@ -161,35 +248,86 @@ def _check_columns(models: dict, available, strict: bool, problems: dict, log) -
             log(f"  ERROR horizon {h}d not scored: {exc}")
 
 
-def score(db: Db, as_of=None, horizons=None, day: pd.DataFrame | None = None, strict: bool = True, log=print):
-    """Score one as-of day for every planned horizon and write the results. Returns a summary frame.
+def days_to_score(db: Db, models: dict, available_days: list, full: bool = False) -> list:
+    """As-of days to (re)score: all when the active version has no scores yet (or `full`), else from
+    RESCORE_DAYS before its latest scored day to the latest day with features."""
+    if not available_days:
+        return []
+    if full or not db.relation_exists(*config.SCORES_TABLE.split(".")):
+        return list(available_days)
+    latest_scored = None
+    for h, (m, _) in models.items():
+        value = db.query(
+            f"select max(as_of_date) from {config.SCORES_TABLE} "
+            "where horizon_days = %s and model_name = %s and model_version = %s",
+            [h, m.name, m.version],
+        )[0][0]
+        if value is None:
+            return list(available_days)
+        value = pd.Timestamp(value)
+        latest_scored = value if latest_scored is None else min(latest_scored, value)
+    start = latest_scored - pd.Timedelta(days=RESCORE_DAYS - 1)
+    return [d for d in available_days if d >= start]
 
-    strict (the CLI): any missing model, artifact or feature column is an error and
-    nothing is written. Not strict (inside dbt build): those horizons are skipped,
-    said in the log and in the summary (status, message), and the others scored.
-    """
+
+def score(
+    db: Db,
+    as_of=None,
+    horizons=None,
+    day: pd.DataFrame | None = None,
+    strict: bool = True,
+    log=print,
+    full: bool = False,
+    frame: pd.DataFrame | None = None,
+):
+    """Score the as-of days due (or one `as_of` day, or the rows of `day` / `frame`) for every
+    planned horizon and write them. Returns a summary frame (one row per horizon)."""
     from ml import features as feats
 
     models, problems = plan(db, horizons, strict=strict, log=log)
-    if day is None and models:
+    if day is not None:
+        frame = day
+    if frame is None and models:
         _check_columns(models, feats.table_columns(db), strict, problems, log)
-        as_of = pd.Timestamp(as_of).date() if as_of is not None else feats.latest_as_of(db)
         needed = sorted({c for _, a in models.values() for c in a["feature_columns"]})
-        day = feats.load(db, as_of=as_of, columns=needed) if models else None
-    elif day is not None:
-        day = feats.normalise(day)
-        as_of = day["as_of_date"].max().date() if len(day) else as_of
-        _check_columns(models, day.columns, strict, problems, log)
-    if models and day.empty:
+        needed += [c for c in ("pay_days_past_due", "pay_prior_dpd30_episodes") if c not in needed]
+        if as_of is not None:
+            frame = feats.load(db, as_of=pd.Timestamp(as_of).date(), columns=needed)
+            if frame.empty:
+                raise UserError(
+                    f"{config.FEATURES_TABLE} has no rows for as-of day {pd.Timestamp(as_of).date()}"
+                )
+        else:
+            available = [pd.Timestamp(d) for (d,) in db.query(
+                f"select distinct as_of_date from {config.FEATURES_TABLE} order by 1"
+            )]  # fmt: skip
+            todo = days_to_score(db, models, available, full=full) if models else []
+            frame = (
+                feats.load(db, columns=needed, since=todo[0])
+                if todo
+                else feats.load(db, as_of=None, columns=needed).iloc[0:0]
+            )
+    elif frame is not None:
+        frame = feats.normalise(frame)
+        _check_columns(models, frame.columns, strict, problems, log)
+    if models and frame is not None and frame.empty and as_of is not None:
         raise UserError(f"{config.FEATURES_TABLE} has no rows for as-of day {as_of}")
-    results = []
-    with config.thread_limits():
-        for h, (m, artifact) in sorted(models.items()):
-            scores = score_day(day, artifact)
-            results.append(HorizonResult(h, m.name, m.version, scores, drift_rows(day, scores, artifact)))
+    frame = frame if frame is not None else pd.DataFrame()
     scored_at = dt.datetime.now(dt.UTC)
-    if results:
-        write(db, as_of, results, scored_at)
+    results: list[HorizonResult] = []
+    if models and len(frame):
+        days = np.sort(frame["as_of_date"].unique())
+        latest = pd.Timestamp(days[-1])
+        with config.thread_limits():
+            per_h = score_frame(frame, models)
+        latest_rows = frame[frame["as_of_date"] == latest]
+        for h, (m, artifact) in sorted(models.items()):
+            scores = per_h[h]
+            last = scores[scores["as_of_date"] == latest]
+            rows = latest_rows.iloc[predict_rows(latest_rows, h, artifact)[0]]
+            results.append(HorizonResult(h, m.name, m.version, scores, drift_rows(rows, last, artifact)))
+        write(db, [pd.Timestamp(d) for d in days], results, scored_at)
+        log(f"  scored {len(days)} as-of day(s), {pd.Timestamp(days[0]).date()}..{latest.date()}")
     summary = []
     for r in results:
         drifted = r.drift[r.drift["is_drifted"]].sort_values("psi", ascending=False)
@@ -198,19 +336,23 @@ def score(db: Db, as_of=None, horizons=None, day: pd.DataFrame | None = None, st
             top = ", ".join(f"{n} {v:.2f}" for n, v in zip(head["variable_name"], head["psi"], strict=True))
             log(
                 f"  WARNING drift {r.horizon}d ({r.model_name} {r.model_version}): {len(drifted)} "
-                f"variable(s) with PSI > {config.PSI_WARNING} against the training window: {top}"
+                f"variable(s) with PSI > {config.PSI_WARNING} against the training rows of the same month: "
+                f"{top}"
             )
         score_psi = r.drift.loc[r.drift["variable_kind"] == "score", "psi"].iloc[0]
+        latest_day = r.scores["as_of_date"].max() if len(r.scores) else pd.NaT
+        on_latest = r.scores[r.scores["as_of_date"] == latest_day]
         summary.append(
             {
-                "as_of_date": pd.Timestamp(as_of),
+                "as_of_date": pd.Timestamp(latest_day),
                 "horizon_days": r.horizon,
                 "status": "scored",
                 "message": None,
                 "model_name": r.model_name,
                 "model_version": r.model_version,
-                "accounts_scored": len(r.scores),
-                "mean_probability": float(r.scores["probability"].mean()) if len(r.scores) else np.nan,
+                "accounts_scored": len(on_latest),
+                "days_scored": int(r.scores["as_of_date"].nunique()),
+                "mean_probability": float(on_latest["probability"].mean()) if len(on_latest) else np.nan,
                 "features_drifted": int(
                     ((r.drift["variable_kind"] == "feature") & r.drift["is_drifted"]).sum()
                 ),
@@ -226,6 +368,7 @@ def score(db: Db, as_of=None, horizons=None, day: pd.DataFrame | None = None, st
                 "status": "not_scored",
                 "message": why,
                 "accounts_scored": 0,
+                "days_scored": 0,
                 "features_drifted": 0,
                 "scored_at": pd.Timestamp(scored_at),
             }
@@ -239,53 +382,79 @@ def empty_summary() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in SUMMARY_COLUMNS.items()})
 
 
-def write(db: Db, as_of, results: list[HorizonResult], scored_at: dt.datetime) -> None:
-    """Replace the as-of day's rows of each horizon, all in one transaction."""
+def write(db: Db, days: list, results: list[HorizonResult], scored_at: dt.datetime) -> None:
+    """Replace the scored days' rows of each horizon, a chunk of days per transaction (drift: the
+    latest day). Scores of a day never appear half written."""
     db.ensure_ml_schema()
     run_id = str(uuid.uuid4())
-    with db.transaction():
-        for r in results:
-            for table in (config.SCORES_TABLE, config.DRIFT_TABLE):
+    days = sorted(days)
+    latest = days[-1]
+    for i in range(0, len(days), CHUNK_DAYS):
+        chunk = days[i : i + CHUNK_DAYS]
+        lo, hi = chunk[0].date(), chunk[-1].date()
+        with db.transaction():
+            for r in results:
                 db.execute(
-                    f"delete from {table} where as_of_date = %s and horizon_days = %s", [as_of, r.horizon]
+                    f"delete from {config.SCORES_TABLE} "
+                    "where as_of_date between %s and %s and horizon_days = %s",
+                    [lo, hi, r.horizon],
                 )
-            db.insert_rows(
-                config.SCORES_TABLE,
-                SCORE_COLUMNS,
-                [
-                    (a, as_of, r.horizon, float(p), r.model_name, r.model_version, why, scored_at)
-                    for a, p, why in zip(
-                        r.scores["account_id"], r.scores["probability"], r.scores["top_reasons"], strict=True
+                part = r.scores[(r.scores["as_of_date"] >= chunk[0]) & (r.scores["as_of_date"] <= chunk[-1])]
+                db.insert_rows(
+                    config.SCORES_TABLE,
+                    SCORE_COLUMNS,
+                    [
+                        (
+                            a,
+                            pd.Timestamp(d).date(),
+                            r.horizon,
+                            float(p),
+                            r.model_name,
+                            r.model_version,
+                            why,
+                            scored_at,
+                        )
+                        for a, d, p, why in zip(
+                            part["account_id"],
+                            part["as_of_date"],
+                            part["probability"],
+                            part["top_reasons"],
+                            strict=True,
+                        )
+                    ],
+                )
+                if latest in chunk:
+                    db.execute(
+                        f"delete from {config.DRIFT_TABLE} where as_of_date = %s and horizon_days = %s",
+                        [latest.date(), r.horizon],
                     )
-                ],
-            )
-            db.insert_rows(
-                config.DRIFT_TABLE,
-                DRIFT_COLUMNS,
-                [
-                    (
-                        run_id,
-                        scored_at,
-                        as_of,
-                        r.horizon,
-                        r.model_name,
-                        r.model_version,
-                        d.variable_name,
-                        d.variable_kind,
-                        None if pd.isna(d.psi) else float(d.psi),
-                        bool(d.is_drifted),
-                        d.reference_start,
-                        d.reference_end,
-                        int(d.reference_rows),
-                        int(d.current_rows),
+                    db.insert_rows(
+                        config.DRIFT_TABLE,
+                        DRIFT_COLUMNS,
+                        [
+                            (
+                                run_id,
+                                scored_at,
+                                latest.date(),
+                                r.horizon,
+                                r.model_name,
+                                r.model_version,
+                                d.variable_name,
+                                d.variable_kind,
+                                None if pd.isna(d.psi) else float(d.psi),
+                                bool(d.is_drifted),
+                                d.reference_start,
+                                d.reference_end,
+                                int(d.reference_rows),
+                                int(d.current_rows),
+                            )
+                            for d in r.drift.itertuples(index=False)
+                        ],
                     )
-                    for d in r.drift.itertuples(index=False)
-                ],
-            )
 
 
 def score_in_dbt(session, features_relation, log=print) -> pd.DataFrame:
-    """Body of the DuckDB Python model ml_scoring_runs: score the latest as-of day.
+    """Body of the DuckDB Python model ml_scoring_runs: score the as-of days due.
 
     `session` is dbt's DuckDB connection (inside dbt's transaction, so the writes
     commit or roll back with the model); `features_relation` is dbt.ref('ml_features_daily').
@@ -298,14 +467,15 @@ def score_in_dbt(session, features_relation, log=print) -> pd.DataFrame:
     if latest is None:
         log("ml_scoring_runs: ml_features_daily is empty, nothing scored")
         return empty_summary()
-    as_of = pd.Timestamp(latest).date()
     models, _ = plan(db, strict=False, log=lambda *_: None)
     if not models:
         log(
             "ml_scoring_runs: no active model in ml.model_registry, nothing scored "
             "(run `predelq train`, then `predelq dbt build -s ml_scoring_runs+`)"
         )
-        return score(db, as_of=as_of, day=features_relation.limit(0).df(), strict=False, log=log)
-    day = features_relation.filter(f"as_of_date = DATE '{as_of.isoformat()}'").df()
-    log(f"ml_scoring_runs: scoring as-of day {as_of}")
-    return score(db, day=day, strict=False, log=log)
+        return score(db, frame=features_relation.limit(0).df(), strict=False, log=log)
+    available = [pd.Timestamp(d) for (d,) in features_relation.project("as_of_date").distinct().fetchall()]
+    todo = days_to_score(db, models, sorted(available))
+    frame = features_relation.filter(f"as_of_date >= DATE '{todo[0].date().isoformat()}'").df()
+    log(f"ml_scoring_runs: scoring as-of days {todo[0].date()}..{todo[-1].date()}")
+    return score(db, frame=frame, strict=False, log=log)

@@ -24,6 +24,7 @@ unioned as (
         status,
         score,
         underlying_value,
+        z_score,
         threshold_version
     from int_indicator_scores_atomic
     union all
@@ -35,6 +36,7 @@ unioned as (
         status,
         score,
         underlying_value,
+        cast(null as {{ dbt.type_float() }}) as z_score,
         threshold_version
     from int_indicator_scores_composite
 )

@@ -9,6 +9,11 @@
     - label_dpd30_<N>d: 1 if a dpd_30 milestone is triggered in the N days
       as_of_date .. as_of_date + N - 1, 0 if not, null when that window runs past
       the last day of data (unknowable yet) or the account is already delinquent.
+    - label_roll_dpd30 (accounts 1-29 DPD on the eve): 1 if this spell of arrears
+      reaches 30 DPD before DPD is back to 0, 0 if it cures first, null while the
+      data holds neither.
+    - days_observed: days of the future the data holds from the as-of day on
+      (data_end_date - as_of_date + 1): the censoring time of the hazard model.
 -#}
 {%- set horizons = [30, 90, 180] %}
 
@@ -36,15 +41,34 @@ dpd30_episodes as (
     where delinquency_type = 'dpd_30'
 ),
 
+next_cures as (
+    -- the first later day with DPD back to 0: when a spell of arrears ends
+    select
+        account_id,
+        local_date,
+        min(case when days_past_due = 0 then local_date end) over (
+            partition by account_id order by local_date rows between 1 following and unbounded following
+        ) as next_cure_date
+    from account_metrics_daily
+),
+
 open_account_days as (
     -- a loan is open while principal or arrears are outstanding
     select
-        account_id,
-        local_date as features_through_date,
-        local_date + 1 as as_of_date,
-        days_past_due
+        account_metrics_daily.account_id,
+        account_metrics_daily.local_date as features_through_date,
+        account_metrics_daily.local_date + 1 as as_of_date,
+        account_metrics_daily.days_past_due,
+        next_cures.next_cure_date
     from account_metrics_daily
-    where outstanding_principal_amount > 0 or arrears_amount > 0 or days_past_due > 0
+    inner join next_cures
+        on
+            account_metrics_daily.account_id = next_cures.account_id
+            and account_metrics_daily.local_date = next_cures.local_date
+    where
+        account_metrics_daily.outstanding_principal_amount > 0
+        or account_metrics_daily.arrears_amount > 0
+        or account_metrics_daily.days_past_due > 0
 ),
 
 episodes_by_day as (
@@ -89,6 +113,18 @@ final as (
             else 0
         end as label_dpd30_{{ n }}d,
         {%- endfor %}
+        case
+            when open_account_days.days_past_due < 1 or open_account_days.days_past_due >= 30 then null
+            when
+                episodes_by_day.next_dpd30_date is not null
+                and (
+                    open_account_days.next_cure_date is null
+                    or episodes_by_day.next_dpd30_date < open_account_days.next_cure_date
+                )
+                then 1
+            when open_account_days.next_cure_date is not null then 0
+        end as label_roll_dpd30,
+        data_end.data_end_date - open_account_days.as_of_date + 1 as days_observed,
         episodes_by_day.next_dpd30_date
     from open_account_days
     cross join data_end

@@ -3,9 +3,13 @@
     column per indicator (ind_<indicator_id>), the ML features from the rule
     scores. Asset indicators count at the account's worst vehicle that day, as
     in the composite. Reads int_indicator_scores_rules, which never holds
-    ML-band scores, so ML scores never feed back into ML features.
+    ML-band scores, so ML scores never feed back into ML features. For the
+    std-dev indicators (var ml_zscore_features) also the z-score against the
+    vehicle's own history (z_<indicator_id>, oriented so that higher is worse),
+    at the account's worst vehicle.
 -#}
 {%- set indicators = var('ml_indicator_features') %}
+{%- set z_indicators = var('ml_zscore_features') %}
 
 with
 
@@ -25,7 +29,8 @@ account_scores as (
             when int_indicator_scores_rules.entity_type = 'asset' then assets.account_id
             else int_indicator_scores_rules.entity_id
         end as account_id,
-        int_indicator_scores_rules.score
+        int_indicator_scores_rules.score,
+        int_indicator_scores_rules.z_score
     from int_indicator_scores_rules
     left join assets
         on
@@ -40,6 +45,9 @@ final as (
         period_date,
         {%- for indicator in indicators %}
         max(case when indicator_id = '{{ indicator }}' then score end) as ind_{{ indicator }},
+        {%- endfor %}
+        {%- for indicator in z_indicators %}
+        max(case when indicator_id = '{{ indicator }}' then z_score end) as z_{{ indicator }},
         {%- endfor %}
         count(distinct indicator_id) as indicators_scored
     from account_scores

@@ -12,6 +12,7 @@
     Labels and the delinquency flag come from int_account_days_labelled.
 -#}
 {%- set indicators = var('ml_indicator_features') %}
+{%- set z_indicators = var('ml_zscore_features') %}
 
 with
 
@@ -31,6 +32,10 @@ int_account_rule_scores_pivoted as (
     select * from {{ ref('int_account_rule_scores_pivoted') }}
 ),
 
+int_account_payment_trends as (
+    select * from {{ ref('int_account_payment_trends') }}
+),
+
 windowed as (
     -- rolling windows over the account's own days, each ending on the row's day
     select
@@ -46,7 +51,18 @@ windowed as (
             as charging_minutes_per_asset_avg_31_90d,
         avg(fleet_at_base_share_pct) over last_7_days as at_base_share_pct_avg_7d,
         avg(fleet_at_base_share_pct) over days_31_to_90_ago as at_base_share_pct_avg_31_90d,
-        avg(fleet_data_completeness_pct) over days_31_to_90_ago as data_completeness_pct_avg_31_90d
+        avg(fleet_data_completeness_pct) over days_31_to_90_ago as data_completeness_pct_avg_31_90d,
+        -- earnings proxies: driving on working days (Monday to Friday) against the account's own past
+        avg(case when extract(dow from local_date) between 1 and 5 then fleet_km_driven_per_reporting_asset end)
+            over last_30_days as working_day_km_avg_30d,
+        avg(case when extract(dow from local_date) between 1 and 5 then fleet_km_driven_per_reporting_asset end)
+            over days_31_to_180_ago as working_day_km_avg_31_180d,
+        avg(
+            case when extract(dow from local_date) between 1 and 5 then fleet_active_minutes_per_reporting_asset end
+        ) over last_30_days as working_day_active_minutes_avg_30d,
+        avg(
+            case when extract(dow from local_date) between 1 and 5 then fleet_active_minutes_per_reporting_asset end
+        ) over days_31_to_180_ago as working_day_active_minutes_avg_31_180d
     from account_metrics_daily
     window
         last_7_days as (partition by account_id order by local_date rows between 6 preceding and current row),
@@ -57,6 +73,9 @@ windowed as (
         ),
         days_31_to_90_ago as (
             partition by account_id order by local_date rows between 89 preceding and 30 preceding
+        ),
+        days_31_to_180_ago as (
+            partition by account_id order by local_date rows between 179 preceding and 30 preceding
         )
 ),
 
@@ -75,6 +94,9 @@ final as (
         cast(account_metrics_daily.outstanding_principal_amount as {{ dbt.type_float() }})
         / nullif(cast(accounts.loan_amount as {{ dbt.type_float() }}), 0) as acct_outstanding_share,
         cast(account_metrics_daily.fleet_assets_total as {{ dbt.type_float() }}) as acct_vehicles,
+        -- seasonality of the as-of day (income is seasonal)
+        sin(2 * pi() * extract(doy from int_account_days_labelled.as_of_date) / 365.25) as acct_season_sin,
+        cos(2 * pi() * extract(doy from int_account_days_labelled.as_of_date) / 365.25) as acct_season_cos,
 
         -- repayment history
         cast(account_metrics_daily.days_past_due as {{ dbt.type_float() }}) as pay_days_past_due,
@@ -93,6 +115,14 @@ final as (
         cast(account_metrics_daily.missed_payments_90d as {{ dbt.type_float() }}) as pay_missed_90d,
         cast(account_metrics_daily.bounced_payments_90d as {{ dbt.type_float() }}) as pay_bounced_90d,
         cast(account_metrics_daily.partial_payments_90d as {{ dbt.type_float() }}) as pay_partial_90d,
+        cast(int_account_payment_trends.days_late_last_installment as {{ dbt.type_float() }})
+            as pay_days_late_last_installment,
+        cast(int_account_payment_trends.days_late_second_last_installment as {{ dbt.type_float() }})
+            as pay_days_late_second_last_installment,
+        cast(int_account_payment_trends.days_late_third_last_installment as {{ dbt.type_float() }})
+            as pay_days_late_third_last_installment,
+        cast(int_account_payment_trends.days_to_next_due as {{ dbt.type_float() }}) as pay_days_to_next_due,
+        int_account_payment_trends.next_due_to_usual_payment_ratio as pay_next_due_to_usual_payment_ratio,
 
         -- telemetry of the account's vehicles
         windowed.km_per_asset_avg_7d as tel_km_per_vehicle_avg_7d,
@@ -121,6 +151,14 @@ final as (
             as tel_max_silent_day_streak,
         cast(account_metrics_daily.fleet_silent_asset_days_30d as {{ dbt.type_float() }})
         / nullif(account_metrics_daily.fleet_assets_total, 0) as tel_silent_days_per_vehicle_30d,
+        windowed.working_day_km_avg_30d / nullif(windowed.working_day_km_avg_31_180d, 0)
+            as tel_working_day_km_ratio_30d_prior_150d,
+        windowed.working_day_active_minutes_avg_30d / 60.0 as tel_working_day_active_hours_30d,
+        windowed.working_day_active_minutes_avg_30d / nullif(windowed.working_day_active_minutes_avg_31_180d, 0)
+            as tel_working_day_active_hours_ratio_30d_prior_150d,
+        {%- for indicator in z_indicators %}
+        int_account_rule_scores_pivoted.z_{{ indicator }} as tel_z_{{ indicator }},
+        {%- endfor %}
 
         -- rule-based indicator scores (1-5) of the day
         {%- for indicator in indicators %}
@@ -129,7 +167,10 @@ final as (
 
         int_account_days_labelled.label_dpd30_30d,
         int_account_days_labelled.label_dpd30_90d,
-        int_account_days_labelled.label_dpd30_180d
+        int_account_days_labelled.label_dpd30_180d,
+        int_account_days_labelled.label_roll_dpd30,
+        int_account_days_labelled.next_dpd30_date - int_account_days_labelled.as_of_date as label_days_to_dpd30,
+        int_account_days_labelled.days_observed as label_days_observed
     from int_account_days_labelled
     inner join account_metrics_daily
         on
@@ -145,6 +186,10 @@ final as (
         on
             int_account_days_labelled.account_id = int_account_rule_scores_pivoted.account_id
             and int_account_days_labelled.features_through_date = int_account_rule_scores_pivoted.period_date
+    left join int_account_payment_trends
+        on
+            int_account_days_labelled.account_id = int_account_payment_trends.account_id
+            and int_account_days_labelled.features_through_date = int_account_payment_trends.local_date
 )
 
 select * from final

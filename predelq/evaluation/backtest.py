@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 
 from ml import config
-from predelq.simulate.truth import auc
 
 HORIZONS = (30, 90, 180)
 LEADS = (30, 90, 180)
@@ -43,106 +42,60 @@ DAYS_PER_MONTH = 30.4375
 # indicators that read the loan book, directly or through the composite: not early warnings
 LOAN_BOOK_INDICATORS = {"payment_dpd", "payment_bounces", "payment_misses", "composite_account_risk"}
 COMPOSITE = "ind_composite_account_risk"
-TRAIN_EVERY_NTH_DAY = 3  # neighbouring days of an account are near-copies; every 3rd is enough to fit
-FOLDS = 3
 BOOTSTRAP = 300
 SEED = 20261206
 
 
 # --------------------------------------------------------------------------------------
-# models: fitted on the training portfolio only
-
-
-def _account_fold(accounts: pd.Series, folds: int) -> np.ndarray:
-    """A fixed fold per account (md5 of its id): same split on every engine and run."""
-    uniq = accounts.unique()
-    fold = {a: int(hashlib.md5(a.encode()).hexdigest(), 16) % folds for a in uniq}
-    return accounts.map(fold).to_numpy()
-
-
-def training_rows(days: pd.DataFrame, horizon: int) -> pd.DataFrame:
-    """Rows a model for this horizon learns from: label known, not 30+ DPD already, every Nth day."""
-    label = config.label_column(horizon)
-    keep = days[label].notna() & ~days[config.DELINQUENT_FLAG].astype(bool)
-    keep &= (days["as_of_date"] - days["as_of_date"].min()).dt.days % TRAIN_EVERY_NTH_DAY == 0
-    return days.loc[keep]
+# models: fitted on the training portfolio only (ml.train), frozen before any held-out one
 
 
 @dataclass
 class Frozen:
-    """Models fixed on the training portfolio; `predict` never fits."""
+    """A model fixed on the training portfolio; `predict` never fits and checks it did not change."""
 
     name: str
-    algorithm: str
-    features: list[str]
-    models: dict[int, object]  # horizon -> fitted estimator
-    digest: str = ""
+    model: object  # ml.model.PreDelinquencyModel or RollForwardModel
     info: dict = field(default_factory=dict)
+    digest: str = ""
 
     def seal(self) -> Frozen:
-        self.digest = hashlib.sha256(pickle.dumps(self.models)).hexdigest()
+        self.digest = hashlib.sha256(pickle.dumps(self.model)).hexdigest()
         return self
 
-    def predict(self, days: pd.DataFrame) -> dict[int, np.ndarray]:
-        from ml.features import matrix
+    @property
+    def features(self) -> list[str]:
+        return self.model.features
 
-        X = matrix(days, self.features)
-        out = {h: m.predict_proba(X)[:, 1] for h, m in self.models.items()}
-        if hashlib.sha256(pickle.dumps(self.models)).hexdigest() != self.digest:
+    @property
+    def algorithm(self) -> str:
+        return getattr(self.model, "algorithm", getattr(self.model, "kind", ""))
+
+    def predict(self, days: pd.DataFrame):
+        out = self.model.predict(days)
+        if hashlib.sha256(pickle.dumps(self.model)).hexdigest() != self.digest:
             raise RuntimeError(f"{self.name}: a frozen model changed while scoring (refitted?)")
         return out
 
 
-def _fit(algorithm: str, rows: pd.DataFrame, features: list[str], horizon: int):
-    from ml.features import matrix
-    from ml.train import fit_calibrated
+def fit_and_freeze(days: pd.DataFrame, features: list[str], name: str, log=print):
+    """ml.train's validation choice and fit on the training portfolio, frozen.
 
-    label = config.label_column(horizon)
-    with config.thread_limits():
-        return fit_calibrated(
-            algorithm, matrix(rows, features), rows[label].to_numpy().astype(int), rows["account_id"]
-        )
+    Returns (Frozen, calibrated out-of-fold predictions per horizon, the Selection)."""
+    from ml import train
 
-
-def out_of_fold(days: pd.DataFrame, algorithm: str, features: list[str], horizon: int) -> np.ndarray:
-    """Scores of every row of `days` from models fitted on the other folds' accounts."""
-    from ml.features import matrix
-
-    folds = _account_fold(days["account_id"], FOLDS)
-    rows = training_rows(days, horizon)
-    row_folds = _account_fold(rows["account_id"], FOLDS)
-    out = np.full(len(days), np.nan)
-    X = matrix(days, features)
-    for k in range(FOLDS):
-        model = _fit(algorithm, rows.loc[row_folds != k], features, horizon)
-        mine = folds == k
-        out[mine] = model.predict_proba(X[mine])[:, 1]
-    return out
-
-
-def choose_and_freeze(train_days: pd.DataFrame, name: str, features: list[str], algorithms, log=print):
-    """Pick the algorithm on the training portfolio's validation folds, then refit on all of it.
-
-    Returns (Frozen, out-of-fold scores per horizon of the training portfolio, validation table)."""
-    review = train_days["is_review"] & train_days["is_current"]
-    h_pick = 90
-    label = train_days[config.label_column(h_pick)]
-    validation = {}
-    oof_by_algo = {}
-    for algorithm in algorithms:
-        s = out_of_fold(train_days, algorithm, features, h_pick)
-        oof_by_algo[algorithm] = s
-        ok = review & label.notna()
-        validation[algorithm] = auc(s[ok.to_numpy()], label[ok].to_numpy().astype(bool))
-        log(f"    {name}: {algorithm} validation AUC (90 d, current) {validation[algorithm]:.3f}")
-    best = max(algorithms, key=lambda a: (np.nan_to_num(validation[a]), a == "hgb"))
-    oof = {h_pick: oof_by_algo[best]}
-    for h in HORIZONS:
-        if h not in oof:
-            oof[h] = out_of_fold(train_days, best, features, h)
-    models = {h: _fit(best, training_rows(train_days, h), features, h) for h in HORIZONS}
-    frozen = Frozen(name, best, list(features), models, info={"validation_auc_90d": validation}).seal()
-    return frozen, oof, validation
+    log(f"  {name}:")
+    sel = train.select(days, features, log=log)
+    model = train.fit_pre_delinquency(days, features, sel)
+    info = {
+        "algorithm": sel.algorithm,
+        "calibration": sel.calibration,
+        "validation_auc": sel.validation_auc,
+        "validation_ece": sel.validation_ece,
+        "features": len(features),
+        "training_rows": int(len(train.pre_delinquency_rows(days))),
+    }
+    return Frozen(name, model, info).seal(), sel.oof, sel
 
 
 # --------------------------------------------------------------------------------------

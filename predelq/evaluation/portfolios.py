@@ -134,6 +134,32 @@ def build(p: Portfolio, folder: Path, reuse: bool = True, log=print) -> Path:
     if have == want:
         log(f"  {p.name}: reusing {path.name} (same settings and code)")
         return path
+    # the simulation is kept when the settings and the simulator are unchanged (its own marker is
+    # written as soon as it finishes, so an interrupted dbt run does not cost a new simulation)
+    sim_marker = folder / f"{p.name}.simulated.json"
+    sim_want = {k: want[k] for k in ("portfolio", "simulator")}
+    simulated = (
+        reuse and path.exists() and sim_marker.exists() and json.loads(sim_marker.read_text()) == sim_want
+    )
+    marker.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    with duckdb_env(path):
+        target = Target("dev")
+        if not simulated:
+            sim_marker.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+            if cli_main(["simulate", "--target", "dev", *p.simulate_args()]) != 0:
+                raise UserError(f"simulating portfolio {p.name} failed")
+            sim_marker.write_text(json.dumps(sim_want))
+        t1 = time.perf_counter()
+        args = ["--vars", json.dumps(p.dbt_vars()), "--quiet"]
+        run_dbt(["seed", "--full-refresh", *args], target)
+        # incremental models are rebuilt from scratch: the data or the models may have changed
+        run_dbt(["run", "--select", DBT_SELECT, "--full-refresh", *args], target)
+    what = "kept the simulation" if simulated else f"simulated in {t1 - t0:.0f} s"
+    log(f"  {p.name}: {what}, built in {time.perf_counter() - t1:.0f} s")
+    marker.write_text(json.dumps(want))
+    return path
     simulated = {k: have.get(k) for k in ("portfolio", "simulator")} == {
         k: want[k] for k in ("portfolio", "simulator")
     }

@@ -17,7 +17,6 @@ from ml import config
 from predelq.evaluation import backtest as bt
 from predelq.evaluation import frames, portfolios
 
-ALGORITHMS = ("logreg", "hgb")
 STREAM_HORIZON = 90  # the alert list is ranked by the 90-day probability
 
 
@@ -36,12 +35,15 @@ class Results:
     portfolio_info: list[dict] = field(default_factory=list)
 
 
-def score_columns(days: pd.DataFrame, model: dict, payment: dict, rng: np.random.Generator) -> pd.DataFrame:
+def score_columns(
+    days: pd.DataFrame, model: dict, payment: dict, roll, rng: np.random.Generator
+) -> pd.DataFrame:
     """The scores every row is judged by, per horizon."""
     out = days.copy()
     for h in bt.HORIZONS:
         out[f"model_{h}d"] = model[h]
         out[f"payment_{h}d"] = payment[h]
+    out["roll_forward"] = roll if roll is not None else np.nan
     out["composite"] = out[bt.COMPOSITE]
     out["random"] = rng.random(len(out))
     return out
@@ -78,13 +80,23 @@ def run_backtest(
     days = train_frame.days
     features = feature_columns(days.columns)
     payment_features = feature_columns(days.columns, config.PAYMENT_ONLY_PREFIXES)
-    log("fitting on the training portfolio (validation folds choose the algorithm)")
-    model, model_oof, model_val = bt.choose_and_freeze(days, "model", features, ALGORITHMS, log)
-    payment, pay_oof, pay_val = bt.choose_and_freeze(days, "payment-only", payment_features, ALGORITHMS, log)
+    log("fitting on the training portfolio (validation folds choose the algorithm and the calibration)")
+    model, model_oof, model_sel = bt.fit_and_freeze(days, features, "model", log)
+    payment, pay_oof, pay_sel = bt.fit_and_freeze(days, payment_features, "payment-only model", log)
+    roll = None
+    try:
+        from ml import train
+
+        roll_model, roll_info = train.fit_roll_forward(days, features, log=log)
+        roll = bt.Frozen("roll-forward model", roll_model, roll_info).seal()
+    except train.NotEnoughData as exc:
+        log(f"  roll-forward model not fitted: {exc}")
+    model_val = {"auc": model_sel.validation_auc, "ece": model_sel.validation_ece}
+    pay_val = {"auc": pay_sel.validation_auc, "ece": pay_sel.validation_ece}
     timings["fit and freeze models"] = time.perf_counter() - t0
     # frozen from here on: nothing below may fit
 
-    train_scored = score_columns(days, model_oof, pay_oof, rng)
+    train_scored = score_columns(days, model_oof, pay_oof, None, rng)
     all_frames = {train_p.name: train_frame}
     held_rows = []
     for p in held_p:
@@ -92,7 +104,8 @@ def run_backtest(
         log(f"held-out portfolio {p.name} (seed {p.seed})")
         pf = frames.load(portfolios.build(p, folder, reuse, log), p.name, "held_out", p.seed)
         all_frames[p.name] = pf
-        scored = score_columns(pf.days, model.predict(pf.days), payment.predict(pf.days), rng)
+        roll_scores = roll.predict(pf.days) if roll is not None else None
+        scored = score_columns(pf.days, model.predict(pf.days), payment.predict(pf.days), roll_scores, rng)
         held_rows.append(review_rows(pf, scored))
         timings[f"build and score {p.name}"] = time.perf_counter() - t0
     held_sample = bt.Sample.of(held_rows)
@@ -102,7 +115,7 @@ def run_backtest(
         train_p,
         held_p,
         all_frames,
-        {"model": model, "payment-only": payment},
+        {"model": model, "payment-only": payment, **({"roll-forward": roll} if roll is not None else {})},
         {"model": model_val, "payment-only": pay_val},
         held_sample,
         train_sample,

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from predelq.evaluation import backtest as bt
+from predelq.simulate.truth import auc
 
 SMALL = """
 [defaults]
-assets = 70
+assets = 80
 days = 380
 minute_step = 60
 end_date = "2026-10-31"
@@ -21,7 +22,7 @@ oracle_every = 7
 [training]
 name = "train"
 seed = 42
-assets = 110
+assets = 160
 
 [[held_out]]
 name = "held"
@@ -36,20 +37,27 @@ def results(tmp_path_factory):
     folder = tmp_path_factory.mktemp("backtest")
     config = folder / "portfolios.toml"
     config.write_text(SMALL)
+    from ml import model as mdl
+
     fitted_during: list[str] = []
     loading: list[str] = []
-    real_fit, real_load = bt._fit, frames.load
+    real_make, real_cal, real_load = mdl.make_classifier, mdl.Calibrator.fit, frames.load
 
-    def spy_fit(*args, **kwargs):
+    def spy_make(*args, **kwargs):  # every classifier the models fit is made here
         fitted_during.append(loading[-1] if loading else "")
-        return real_fit(*args, **kwargs)
+        return real_make(*args, **kwargs)
+
+    def spy_cal(self, *args, **kwargs):  # and every calibrator is fitted here
+        fitted_during.append(loading[-1] if loading else "")
+        return real_cal(self, *args, **kwargs)
 
     def spy_load(path, name="", role="", seed=0):
         loading.append(role)
         return real_load(path, name, role, seed)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(bt, "_fit", spy_fit)
+    mp.setattr(mdl, "make_classifier", spy_make)
+    mp.setattr(mdl.Calibrator, "fit", spy_cal)
     mp.setattr(frames, "load", spy_load)
     try:
         res = run.run_backtest(folder / "work", config_path=config, log=lambda *_: None)
@@ -69,21 +77,19 @@ def test_a_frozen_model_that_changes_while_scoring_is_refused(results, monkeypat
     frozen = res.models["model"]
     held = next(f for f in res.frames.values() if f.role == "held_out")
     frozen.predict(held.days.head(50))  # untouched: fine
-    model = frozen.models[90]
-    cls = type(model)
-    original = cls.predict_proba
+    cls = type(frozen.model)
+    original = cls.predict_matrix
 
     def changing(self, X):
-        self.refitted_here = True  # any change to a model's state while scoring
+        self.refitted_here = True  # any change to the model's state while scoring
         return original(self, X)
 
-    monkeypatch.setattr(cls, "predict_proba", changing)
+    monkeypatch.setattr(cls, "predict_matrix", changing)
     try:
         with pytest.raises(RuntimeError, match="frozen"):
             frozen.predict(held.days.head(50))
     finally:
-        for m in frozen.models.values():
-            m.__dict__.pop("refitted_here", None)
+        frozen.model.__dict__.pop("refitted_here", None)
 
 
 def test_the_current_population_excludes_every_account_day_in_arrears(results):
@@ -119,8 +125,8 @@ def test_the_oracle_ranks_at_least_as_well_as_the_model(results):
     cur = f["is_current"].to_numpy()
     y = f["label_dpd30_90d"].to_numpy(dtype=float)
     ok = cur & ~np.isnan(y)
-    oracle = bt.auc(f["oracle_90d"].to_numpy()[ok], y[ok].astype(bool))
-    model = bt.auc(f["model_90d"].to_numpy()[ok], y[ok].astype(bool))
+    oracle = auc(f["oracle_90d"].to_numpy()[ok], y[ok].astype(bool))
+    model = auc(f["model_90d"].to_numpy()[ok], y[ok].astype(bool))
     assert oracle > 0.7, oracle
     assert oracle >= model - 0.02, (oracle, model)
 
