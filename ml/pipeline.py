@@ -38,7 +38,7 @@ def score_step(target) -> None:
 
 
 def auc_lines(target) -> list[str]:
-    """One line per horizon: the active model's hold-out AUC, or why there is none."""
+    """One line per horizon: the active model's validation AUC, or why there is none."""
     import json
 
     from ml import config
@@ -52,25 +52,25 @@ def auc_lines(target) -> list[str]:
             "order by horizon_days, created_at desc"
         )
     out = []
-    for horizon in config.HORIZONS:
+    for horizon in (*config.HORIZONS, 0):
+        label = "roll-forward (1-29 DPD)" if horizon == 0 else f"{horizon}d"
         mine = [r for r in rows if r[0] == horizon]
         active = [r for r in mine if r[4]]
         if not mine:
-            out.append(f"{horizon}d: no model trained")
+            out.append(f"{label}: no model trained")
             continue
         _, name, version, metrics, _ = (active or mine)[0]
         m = json.loads(metrics) if isinstance(metrics, str) else (metrics or {})
         auc = m.get("auc")
-        split = m.get("split", {})
         shown = "n/a" if auc is None else f"{auc:.3f}"
-        test = f"{split.get('test_start')}..{split.get('test_end')}"
-        counts = f"{m.get('positives', '?')} positive of {m.get('rows', '?')} account-days"
         if active:
-            out.append(f"{horizon}d: hold-out AUC {shown} ({name} {version}; test {test}, {counts})")
+            out.append(
+                f"{label}: validation AUC {shown} ({name} {version}, out of fold on the training data)"
+            )
         else:
             out.append(
-                f"{horizon}d: no active model; latest {name} {version} has hold-out AUC {shown}, "
-                f"below {config.min_active_auc()} ({counts})"
+                f"{label}: no active model; latest {name} {version} has validation AUC {shown}, "
+                f"below {config.min_active_auc()}"
             )
     return out
 

@@ -60,7 +60,10 @@ ML_TABLES: dict[str, list[tuple[str, str, str]]] = {
 }
 
 _INDEXES = [
-    "CREATE UNIQUE INDEX IF NOT EXISTS model_registry_name_version ON {s}.model_registry (name, version)",
+    # one model version is registered once per horizon it serves (the pre-delinquency model: 30, 90, 180)
+    "DROP INDEX IF EXISTS {s}.model_registry_name_version",
+    "CREATE UNIQUE INDEX IF NOT EXISTS model_registry_name_version_horizon "
+    "ON {s}.model_registry (name, version, horizon_days)",
     "CREATE UNIQUE INDEX IF NOT EXISTS delinquency_scores_key "
     "ON {s}.delinquency_scores (account_id, as_of_date, horizon_days)",
     "CREATE UNIQUE INDEX IF NOT EXISTS drift_results_key "

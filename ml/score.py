@@ -382,6 +382,11 @@ def empty_summary() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in SUMMARY_COLUMNS.items()})
 
 
+def _text(value) -> str | None:
+    """A reason string, or None (never NaN: pandas turns a missing reason into a float)."""
+    return value if isinstance(value, str) else None
+
+
 def write(db: Db, days: list, results: list[HorizonResult], scored_at: dt.datetime) -> None:
     """Replace the scored days' rows of each horizon, a chunk of days per transaction (drift: the
     latest day). Scores of a day never appear half written."""
@@ -411,7 +416,7 @@ def write(db: Db, days: list, results: list[HorizonResult], scored_at: dt.dateti
                             float(p),
                             r.model_name,
                             r.model_version,
-                            why,
+                            _text(why),
                             scored_at,
                         )
                         for a, d, p, why in zip(

@@ -1,4 +1,4 @@
-"""`predelq train`: train the delinquency models (one per horizon) and register them."""
+"""`predelq train`: choose, fit and register the pre-delinquency and roll-forward models (ml.train)."""
 
 from __future__ import annotations
 
@@ -46,23 +46,28 @@ def run(args) -> int:
         folder = Path(args.artifacts).resolve() if args.artifacts else None
         print(f"training horizons {', '.join(f'{h}d' for h in horizons)} on {target.describe()}", flush=True)
         registered = training.train(db, horizons, folder)
+    seen = set()
     for r in registered:
         m = r["metrics"]
         flag = "ACTIVE" if r["is_active"] else "      "
-        print(
-            f"  {flag} {r['name']} {r['version']}: hold-out AUC {_f(m['auc'])}, PR-AUC {_f(m['pr_auc'])}, "
-            f"Brier {_f(m['brier'], 4)}, KS {_f(m['ks'])}, top-10% precision {_f(m['precision_top10'])} "
-            f"recall {_f(m['recall_top10'])} lift {_f(m['lift_top10'], 1)}"
+        key = (r["name"], r["version"])
+        if key in seen:
+            continue
+        seen.add(key)
+        horizons = ", ".join(
+            "until the spell ends" if x["horizon_days"] == 0 else f"{x['horizon_days']}d"
+            for x in registered
+            if (x["name"], x["version"]) == key
         )
-        if m["split"].get("note"):
-            print(f"         note: {m['split']['note']}")
-    for horizon in horizons:
-        mine = [r for r in registered if r["horizon_days"] == horizon]
-        if mine and not any(r["is_active"] for r in mine):
-            best = max((r["metrics"]["auc"] or 0.0) for r in mine)
+        print(
+            f"  {flag} {r['name']} {r['version']} ({horizons}): validation AUC {_f(m.get('auc'))} "
+            f"({m.get('algorithm')}, {m.get('calibration', 'platt')} calibration, "
+            f"{m.get('features')} features)"
+        )
+        if not r["is_active"]:
             print(
-                f"  {horizon}d: not activated: best hold-out AUC {best:.3f} < {config.min_active_auc()} "
-                "(PREDELQ_ML_MIN_AUC); the horizon keeps its previous active model, if any"
+                f"         not activated: validation AUC below {config.min_active_auc()} "
+                "(PREDELQ_ML_MIN_AUC); the previous active model, if any, stays"
             )
     print(f"trained in {time.perf_counter() - started:.1f}s")
     return 0

@@ -80,6 +80,7 @@ def load_config(path: Path = CONFIG, **overrides) -> tuple[Portfolio, list[Portf
 
 SIMULATOR_FILES = ["predelq/simulate"]
 WAREHOUSE_FILES = ["models", "macros", "seeds", "python_models", "dbt_project.yml"]
+NOT_BUILT = ("models/marts",)  # the backtest builds up to the features and events, never the marts
 
 
 def code_fingerprint(roots=(*SIMULATOR_FILES, *WAREHOUSE_FILES)) -> str:
@@ -92,7 +93,11 @@ def code_fingerprint(roots=(*SIMULATOR_FILES, *WAREHOUSE_FILES)) -> str:
             files.append(path)
             continue
         files += sorted(
-            p for p in (PROJECT_DIR / root).rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            p
+            for p in (PROJECT_DIR / root).rglob("*")
+            if p.is_file()
+            and "__pycache__" not in p.parts
+            and not str(p.relative_to(PROJECT_DIR)).startswith(NOT_BUILT)
         )
     for f in files:
         h.update(str(f.relative_to(PROJECT_DIR)).encode())

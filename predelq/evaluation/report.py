@@ -399,11 +399,11 @@ def write(results: Results, output: Path, seconds: float) -> str:
                 f"{a}: " + ", ".join(f"{h} d {_f3(v)}" for h, v in d.items())
                 for a, d in info["validation_auc"].items()
             )
-            cal = ", ".join(f"{k} {v:.4f}" for k, v in info.get("validation_ece", {}).items())
+            eces = ", ".join(f"{k} {v:.4f}" for k, v in info.get("validation_ece", {}).items())
             add(
                 f"- **{name}**: `{info['algorithm']}` with {info['calibration']} calibration, chosen on the "
                 f"training portfolio's validation folds (out-of-fold AUC on current account-days — {val}; "
-                f"calibration ECE — {cal}); {info['features']} features, {info['training_rows']:,} training "
+                f"calibration ECE — {eces}); {info['features']} features, {info['training_rows']:,} training "
                 f"rows; refitted on the whole training portfolio and frozen (digest {m.digest[:12]})."
             )
         else:

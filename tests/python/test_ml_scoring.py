@@ -1,4 +1,4 @@
-"""The scorer's write-back on both engines, on a small synthetic feature table.
+"""Training, the registry and the daily score history on both engines, on a small synthetic feature table.
 
 The feature table here is written by the test (same rows on DuckDB and PostgreSQL),
 so these tests exercise train -> registry -> score -> write-back quickly and
@@ -18,37 +18,59 @@ import pandas as pd
 import pytest
 
 from ml import config, registry
+from ml import model as mdl
 from ml import score as scoring
 from ml import train as training
 from ml.db import Db
 from predelq.errors import UserError
 
-N_ACCOUNTS, N_DAYS, START = 120, 130, dt.date(2026, 1, 1)
-FEATURES = ["pay_dpd", "pay_bounces_90d", "tel_km_7d", "tel_idle_days_30d", "acct_tenure_months"]
+N_ACCOUNTS, N_DAYS, START = 150, 260, dt.date(2026, 1, 1)
+FEATURES = [
+    "pay_days_past_due", "pay_prior_dpd30_episodes", "pay_bounces_90d", "tel_km_7d", "tel_idle_days_30d",
+    "acct_tenure_months",
+]  # fmt: skip
+LABELS = ["label_days_to_dpd30", "label_days_observed", "label_roll_dpd30"]
 
 
 def synthetic_features(seed: int = 0) -> pd.DataFrame:
-    """Accounts that drift towards a 30+ DPD day; labels null where the window passes the end."""
+    """Half the accounts drift towards a 30+ DPD day (an unpaid installment 30 days before it); a
+    third of the others have a short spell of arrears that cures. Labels as the dbt model makes them."""
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(N_ACCOUNTS):
         account = str(uuid.UUID(int=rng.integers(1, 2**62).item()))
-        bad_day = int(rng.integers(20, N_DAYS + 40)) if i % 2 == 0 else None
+        bad_day = int(rng.integers(60, N_DAYS + 60)) if i % 2 == 0 else None
+        cure = (int(rng.integers(20, N_DAYS - 20)), int(rng.integers(3, 15))) if i % 6 == 1 else None
         for t in range(N_DAYS):
             to_go = (bad_day - t) if bad_day is not None else 10**6
-            stress = float(np.clip(1 - to_go / 60, 0, 1))
+            stress = float(np.clip(1 - to_go / 90, 0, 1))
+            dpd = (
+                30 - to_go
+                if 0 < to_go <= 30
+                else (t - bad_day + 30 if bad_day is not None and t > bad_day else 0)
+            )
+            if cure and cure[0] <= t < cure[0] + cure[1]:
+                dpd = t - cure[0] + 1
             row = {
                 "account_id": account,
                 "as_of_date": START + dt.timedelta(days=t),
                 "is_delinquent_at_as_of": bad_day is not None and t > bad_day,
-                "pay_dpd": float(max(0, 30 - to_go)) if 0 < to_go < 30 else 0.0,
+                "pay_days_past_due": float(dpd),
+                "pay_prior_dpd30_episodes": float(bad_day is not None and t > bad_day),
                 "pay_bounces_90d": float(rng.poisson(0.3 + 2 * stress)),
                 "tel_km_7d": float(rng.normal(50 - 25 * stress, 8)),
                 "tel_idle_days_30d": float(rng.poisson(1 + 4 * stress)) if t % 17 else np.nan,
                 "acct_tenure_months": float(24 + i % 4 * 12),
+                "label_days_to_dpd30": float(bad_day - t) if bad_day is not None and t <= bad_day else np.nan,
+                "label_days_observed": float(N_DAYS - t),
+                "label_roll_dpd30": (
+                    (1.0 if 0 < to_go < 30 else (0.0 if cure and dpd > 0 else np.nan))
+                    if 0 < dpd < 30
+                    else np.nan
+                ),
             }
             for h in config.HORIZONS:
-                known = t + h - 1 < N_DAYS
+                known = t + h - 1 < N_DAYS and not row["is_delinquent_at_as_of"]
                 row[config.label_column(h)] = (
                     float(bad_day is not None and t <= bad_day <= t + h - 1) if known else None
                 )
@@ -64,6 +86,7 @@ def write_features(wh, df: pd.DataFrame) -> None:
         cols = ["account_id uuid", "as_of_date date", "is_delinquent_at_as_of boolean"]
         cols += [f"{c} double precision" for c in FEATURES]
         cols += [f"{config.label_column(h)} double precision" for h in config.HORIZONS]
+        cols += [f"{c} double precision" for c in LABELS]
         db.execute(f"create table {config.FEATURES_TABLE} ({', '.join(cols)})")
         names = [c.split()[0] for c in cols]
         values = [
@@ -89,13 +112,13 @@ def artifacts(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def trained_template(tmp_path_factory, features):
-    """A DuckDB warehouse with the features and active 30d and 90d models, trained once."""
+    """A DuckDB warehouse with the features and active models, trained once."""
     from conftest import make_duckdb_warehouse, warehouse_env
 
     wh = make_duckdb_warehouse(tmp_path_factory.mktemp("ml_trained"))
     write_features(wh, features)
     with warehouse_env(PREDELQ_ML_ARTIFACTS=str(wh.workdir / "artifacts")):
-        train_on(wh, horizons=(30, 90))
+        train_on(wh)
     return wh
 
 
@@ -108,7 +131,7 @@ def trained(trained_template, duckdb_warehouse):
     return duckdb_warehouse
 
 
-def train_on(wh, horizons=(30,)) -> list[dict]:
+def train_on(wh, horizons=config.HORIZONS) -> list[dict]:
     with wh.activated() as target, Db.open(target) as db:
         return training.train(db, horizons, log=lambda *_: None)
 
@@ -125,97 +148,124 @@ def run_score(wh, **kwargs):
         return scoring.score(db, log=lambda *_: None, **kwargs)
 
 
-def test_train_registers_one_active_model_per_horizon(trained, artifacts):
-    duckdb_warehouse = trained  # trained once for 30d and 90d (both algorithms)
-    rows = duckdb_warehouse.query(
-        "select horizon_days, count(*), sum(case when is_active then 1 else 0 end) "
-        "from ml.model_registry group by 1 order by 1"
+def test_train_registers_one_consistent_model_and_a_roll_forward_model(trained, artifacts):
+    wh = trained
+    rows = wh.query(
+        "select horizon_days, count(*), sum(case when is_active then 1 else 0 end), "
+        "count(distinct storage_path) from ml.model_registry group by 1 order by 1"
     )
-    assert rows == [(30, 2, 1), (90, 2, 1)]
+    assert rows == [(0, 1, 1, 1), (30, 1, 1, 1), (90, 1, 1, 1), (180, 1, 1, 1)]
+    paths = {p for (p,) in wh.query("select storage_path from ml.model_registry where horizon_days > 0")}
+    assert len(paths) == 1  # one artifact gives all three horizons
     metrics = json.loads(
-        duckdb_warehouse.scalar(
-            "select cast(metrics as varchar) from ml.model_registry where is_active limit 1"
-        )
+        wh.scalar("select cast(metrics as varchar) from ml.model_registry where horizon_days = 90")
     )
-    for key in ("auc", "pr_auc", "brier", "ks", "precision_top10", "recall_top10", "lift_top10", "split"):
-        assert metrics[key] is not None, key
-    assert metrics["split"]["train_accounts"] and metrics["split"]["test_accounts"]
-    paths = [p for (p,) in duckdb_warehouse.query("select storage_path from ml.model_registry")]
-    assert all(Path(p).exists() for p in paths)
+    assert metrics["algorithm"] in mdl.ALGORITHMS and metrics["calibration"] in mdl.CALIBRATIONS
+    assert set(metrics["validation_auc"]) <= set(mdl.ALGORITHMS) and metrics["auc"] > 0.7
+    assert "current" in metrics["population"]
+    assert all(Path(p).exists() for (p,) in wh.query("select storage_path from ml.model_registry"))
     # training again adds v2 and moves the active flag, never two active per horizon
-    train_on(duckdb_warehouse, horizons=(30,))
-    assert duckdb_warehouse.query(
-        "select count(*), max(version) from ml.model_registry where is_active and horizon_days = 30"
-    ) == [(1, "v2")]
-    assert duckdb_warehouse.scalar("select count(*) from ml.model_registry") == 6
+    train_on(wh)
+    assert wh.query(
+        "select horizon_days, count(*) from ml.model_registry where is_active group by 1 order by 1"
+    ) == [(0, 1), (30, 1), (90, 1), (180, 1)]
+    assert {v for (v,) in wh.query("select version from ml.model_registry where is_active")} == {"v2"}
     assert len(list(artifacts.iterdir())) == 2
 
 
-def test_time_split_keeps_label_windows_out_of_the_test_period(features):
-    rows = training.labelled(features, 30)
-    split = training.time_split(rows, 30)
-    cut = pd.Timestamp(split.info["test_start"])
-    assert split.train["as_of_date"].max() + pd.Timedelta(days=29) < cut
-    assert split.info["label_window_overlap_days"] == 0
-    assert set(split.train.index).isdisjoint(split.test.index)
-    # already-delinquent rows and unknowable labels are never used
-    assert not rows["is_delinquent_at_as_of"].any()
-    assert rows[config.label_column(30)].notna().all()
+def test_person_periods_follow_the_event_and_the_censoring():
+    t = np.array([np.nan, 5.0, 40.0, np.nan, 170.0])
+    c = np.array([400.0, 400.0, 400.0, 75.0, 400.0])
+    rows, periods, y = mdl.person_periods(t, c)
+    got = sorted(zip(rows.tolist(), periods.tolist(), y.tolist(), strict=True))
+    assert [g for g in got if g[0] == 0] == [(0, k, 0) for k in range(6)]  # no event: six negatives
+    assert [g for g in got if g[0] == 1] == [(1, 0, 1)]  # event in the first period, nothing after
+    assert [g for g in got if g[0] == 2] == [(2, 0, 0), (2, 1, 1)]
+    assert [g for g in got if g[0] == 3] == [(3, 0, 0), (3, 1, 0)]  # censored after 75 days
+    assert [g for g in got if g[0] == 4][-1] == (4, 5, 1)
 
 
-def test_scoring_twice_writes_the_same_rows_once(trained, features):
-    duckdb_warehouse = trained
-    first = run_score(duckdb_warehouse)
-    once = scores_of(duckdb_warehouse)
-    run_score(duckdb_warehouse)
-    twice = scores_of(duckdb_warehouse)
-    assert once == twice
-    eligible = features[
-        (features["as_of_date"] == features["as_of_date"].max()) & ~features["is_delinquent_at_as_of"]
-    ]
-    assert list(first["accounts_scored"]) == [len(eligible), len(eligible), 0]  # 30d, 90d; no 180d model
-    assert len(once) == 2 * len(eligible)
-    assert all(0.0 <= r[3] <= 1.0 for r in once)
-    # an earlier day scored next to it, the latest day untouched
-    run_score(duckdb_warehouse, as_of=START + dt.timedelta(days=100))
-    assert duckdb_warehouse.scalar("select count(distinct as_of_date) from ml.delinquency_scores") == 2
-    assert [r for r in scores_of(duckdb_warehouse) if r[1] == once[0][1]] == once
-    # drift: one row per feature and one for the score, per horizon and day
-    day = once[0][1].isoformat()
-    drift = duckdb_warehouse.scalar(f"select count(*) from ml.drift_results where as_of_date = '{day}'")
-    assert drift == 2 * (len(FEATURES) + 1)
-
-
-def test_reasons_name_what_pushed_the_score_up(trained):
-    duckdb_warehouse = trained
-    run_score(duckdb_warehouse)
-    top = duckdb_warehouse.query(
-        "select probability, top_reasons from ml.delinquency_scores order by probability desc limit 1"
+def test_probabilities_never_contradict_each_other_across_horizons(trained):
+    run_score(trained)
+    rows = trained.query(
+        "select account_id, as_of_date, "
+        "max(case when horizon_days = 30 then probability end), "
+        "max(case when horizon_days = 90 then probability end), "
+        "max(case when horizon_days = 180 then probability end) "
+        "from ml.delinquency_scores where horizon_days > 0 group by 1, 2"
     )
-    probability, reasons = top[0]
-    assert probability > 0.5 and reasons, top
-    assert len(reasons.split("; ")) <= 3
-    # a probability near zero has nothing pushing it up
-    low = duckdb_warehouse.query("select top_reasons from ml.delinquency_scores order by probability limit 1")
-    assert low == [("",)]
+    assert len(rows) > 10_000
+    assert all(p30 <= p90 <= p180 for _, _, p30, p90, p180 in rows)
+    assert max(r[4] for r in rows) > 0.5
+
+
+def test_the_score_history_covers_every_day_and_a_new_day_equals_a_full_rescore(trained, features):
+    wh = trained
+    last = features["as_of_date"].max()
+    # first run: every day, scored at DPD 0 (pre-delinquency) or 1-29 DPD (roll-forward)
+    with wh.activated() as target, Db.open(target) as db:
+        db.execute(f"delete from {config.FEATURES_TABLE} where as_of_date = %s", [last.date()])
+    summary = run_score(wh)
+    assert set(summary["status"]) == {"scored"}
+    days = wh.scalar("select count(distinct as_of_date) from ml.delinquency_scores")
+    assert days == N_DAYS - 1
+    dpd0 = features[(features["pay_days_past_due"] == 0) & (features["as_of_date"] < last)]
+    assert wh.scalar("select count(*) from ml.delinquency_scores where horizon_days = 90") == len(dpd0)
+    roll = features[(features["pay_days_past_due"].between(1, 29)) & ~features["is_delinquent_at_as_of"]]
+    assert wh.scalar("select count(*) from ml.delinquency_scores where horizon_days = 0") == len(
+        roll[roll["as_of_date"] < last]
+    )
+    # a new day arrives: only the last few days are rescored, and the new day equals a full rescore
+    write_features(wh, features)
+    summary = run_score(wh)
+    assert set(summary["days_scored"]) == {scoring.RESCORE_DAYS + 1}
+    incremental = [r for r in scores_of(wh) if r[1] == last.date()]
+    run_score(wh, full=True)
+    full = [r for r in scores_of(wh) if r[1] == last.date()]
+    assert len(incremental) == len(full) > 0
+    for a, b in zip(incremental, full, strict=True):
+        assert a[:3] == b[:3] and abs(a[3] - b[3]) < 1e-12 and a[4:] == b[4:]
+    # scoring again without new data writes the same rows once
+    before = scores_of(wh)
+    run_score(wh)
+    assert scores_of(wh) == before
+
+
+def test_reasons_exist_for_every_alerted_account(trained):
+    wh = trained
+    run_score(wh)
+    rows = wh.query(
+        "select as_of_date, probability, top_reasons from ml.delinquency_scores where horizon_days = 90"
+    )
+    frame = pd.DataFrame(rows, columns=["day", "p", "why"])
+    frame["rank"] = frame.groupby("day")["p"].rank(ascending=False, method="first")
+    frame["n"] = frame.groupby("day")["p"].transform("size")
+    alerted = frame[frame["rank"] <= np.ceil(scoring.ALERT_SHARE * frame["n"])]
+    assert len(alerted) > 100
+    assert (alerted["why"].fillna("") != "").mean() > 0.99, alerted[alerted["why"].fillna("") == ""].head()
+    assert all(len(w.split("; ")) <= 3 for w in alerted["why"] if w)
+    latest = frame[frame["day"] == frame["day"].max()]
+    assert latest["why"].notna().all()  # every account of the latest day has its reasons (maybe none)
+    low = latest.sort_values("p").iloc[0]
+    assert low["why"] == ""  # a probability near zero has nothing pushing it up
 
 
 def test_scoring_without_an_active_model_fails_and_writes_nothing(trained, capsys):
-    duckdb_warehouse = trained
-    active_30d = duckdb_warehouse.scalar(
+    wh = trained
+    active_30d = wh.scalar(
         "select cast(id as varchar(36)) from ml.model_registry where is_active and horizon_days = 30"
     )
-    duckdb_warehouse.execute("update ml.model_registry set is_active = false")
+    wh.execute("update ml.model_registry set is_active = false")
     with pytest.raises(UserError, match=r"no active model for horizon\(s\) 30d, 90d, 180d"):
-        run_score(duckdb_warehouse)
-    assert duckdb_warehouse.cli("score") == 2
+        run_score(wh)
+    assert wh.cli("score") == 2
     assert "no active model" in capsys.readouterr().err
-    duckdb_warehouse.execute(f"update ml.model_registry set is_active = true where id = '{active_30d}'")
+    wh.execute(f"update ml.model_registry set is_active = true where id = '{active_30d}'")
     with pytest.raises(UserError, match=r"no active model for horizon\(s\) 90d"):
-        run_score(duckdb_warehouse, horizons=[30, 90])
-    assert duckdb_warehouse.scalar("select count(*) from ml.delinquency_scores") == 0
+        run_score(wh, horizons=[30, 90])
+    assert wh.scalar("select count(*) from ml.delinquency_scores") == 0
     # by default every horizon with an active model is scored; the others are reported
-    summary = run_score(duckdb_warehouse)
+    summary = run_score(wh)
     assert dict(zip(summary["horizon_days"], summary["status"], strict=True)) == {
         30: "scored",
         90: "not_scored",
@@ -224,46 +274,46 @@ def test_scoring_without_an_active_model_fails_and_writes_nothing(trained, capsy
 
 
 def test_missing_feature_column_fails_naming_it_and_keeps_old_scores(trained):
-    duckdb_warehouse = trained
-    run_score(duckdb_warehouse)
-    before = scores_of(duckdb_warehouse)
-    duckdb_warehouse.execute("alter table ml.ml_features_daily drop column tel_km_7d")
-    with pytest.raises(UserError, match="lacks column.*tel_km_7d.*delinquency_30d"):
-        run_score(duckdb_warehouse)
-    assert scores_of(duckdb_warehouse) == before
+    wh = trained
+    run_score(wh)
+    before = scores_of(wh)
+    wh.execute("alter table ml.ml_features_daily drop column tel_km_7d")
+    with pytest.raises(UserError, match="lacks column.*tel_km_7d"):
+        run_score(wh)
+    assert scores_of(wh) == before
     # inside dbt build (not strict) the horizons are skipped with the reason instead
-    summary = run_score(duckdb_warehouse, strict=False)
-    assert list(summary["status"]) == ["not_scored", "not_scored", "not_scored"]
+    summary = run_score(wh, strict=False)
+    assert set(summary["status"]) == {"not_scored"}
     assert "tel_km_7d" in summary["message"].iloc[0]
-    assert scores_of(duckdb_warehouse) == before
+    assert scores_of(wh) == before
 
 
-def test_a_failed_write_leaves_nothing_half_written(trained, monkeypatch):
-    duckdb_warehouse = trained
-    run_score(duckdb_warehouse)
-    before = scores_of(duckdb_warehouse)
+def test_a_failed_write_leaves_no_day_half_written(trained, monkeypatch):
+    wh = trained
+    run_score(wh)
+    before = scores_of(wh)
     real = scoring.Db.insert_rows
     calls = []
 
     def fail_on_third(self, table, columns, rows):
         calls.append(table)
-        if len(calls) == 3:  # 30d scores and drift written, 90d scores fail
+        if len(calls) == 3:  # two horizons of the first chunk written, the third fails
             raise RuntimeError("disk full")
         return real(self, table, columns, rows)
 
     monkeypatch.setattr(scoring.Db, "insert_rows", fail_on_third)
     with pytest.raises(RuntimeError, match="disk full"):
-        run_score(duckdb_warehouse)
-    assert scores_of(duckdb_warehouse) == before
+        run_score(wh, full=True)
+    assert scores_of(wh) == before
 
 
 @pytest.mark.postgres
 def test_scores_agree_between_duckdb_and_postgres(trained, pg_warehouse, features):
     """Same feature rows, same model file: the probabilities agree to 1e-6 and the reasons match."""
-    duckdb_warehouse = trained
+    wh = trained
     write_features(pg_warehouse, features)
     # register the very same artifacts in PostgreSQL's registry
-    with duckdb_warehouse.activated() as target, Db.open(target) as db:
+    with wh.activated() as target, Db.open(target) as db:
         active = registry.active_models(db)
     with pg_warehouse.activated() as target, Db.open(target) as db, db.transaction():
         for m in active.values():
@@ -279,14 +329,23 @@ def test_scores_agree_between_duckdb_and_postgres(trained, pg_warehouse, feature
                 "metrics": {},
             }
             registry.register(db, entry, activate=True)
-    for wh in (duckdb_warehouse, pg_warehouse):
-        run_score(wh)
-    duck, pg = scores_of(duckdb_warehouse), scores_of(pg_warehouse)
+    for target_wh in (wh, pg_warehouse):
+        run_score(target_wh)
+    duck, pg = scores_of(wh), scores_of(pg_warehouse)
     assert len(duck) == len(pg) > 0
     for d, p in zip(duck, pg, strict=True):
         assert d[:3] == p[:3]
         assert abs(d[3] - p[3]) <= 1e-6
         assert d[4:] == p[4:]
+    # monotone on PostgreSQL too
+    bad = pg_warehouse.scalar(
+        "select count(*) from (select account_id, as_of_date, "
+        "max(case when horizon_days = 30 then probability end) as p30, "
+        "max(case when horizon_days = 90 then probability end) as p90, "
+        "max(case when horizon_days = 180 then probability end) as p180 "
+        "from ml.delinquency_scores where horizon_days > 0 group by 1, 2) s where p30 > p90 or p90 > p180"
+    )
+    assert bad == 0
     # and re-scoring on PostgreSQL replaces too
-    run_score(pg_warehouse)
+    run_score(pg_warehouse, full=True)
     assert len(scores_of(pg_warehouse)) == len(pg)

@@ -29,12 +29,17 @@ probabilities as (
         in_scope.*,
         case
             when in_scope.days_past_due >= 30 then 'already_30_plus_dpd'
+            when in_scope.days_past_due > 0 and in_scope.ml_roll_forward_probability is not null
+                then 'roll_forward_model'
             when in_scope.ml_probability_30d is not null then 'ml_model'
             when in_scope.risk_score is not null then 'rules_fallback'
             else 'unscored_fallback'
         end as probability_source,
         case
             when in_scope.days_past_due >= 30 then 1.0
+            -- a 1-29 DPD spell reaches 30 within 30 days or cures: the roll-forward probability
+            when in_scope.days_past_due > 0 and in_scope.ml_roll_forward_probability is not null
+                then in_scope.ml_roll_forward_probability
             when in_scope.ml_probability_30d is not null then in_scope.ml_probability_30d
             when in_scope.risk_score = 1 then parameters.fallback_probability_score_1
             when in_scope.risk_score = 2 then parameters.fallback_probability_score_2

@@ -27,6 +27,7 @@ final as (
         account_states.ml_probability_30d,
         account_states.ml_probability_90d,
         account_states.ml_probability_180d,
+        account_states.ml_roll_forward_probability,
         account_states.ml_reasons,
         account_states.days_past_due,
         account_states.dpd_bucket,

@@ -1,7 +1,8 @@
 {#-
-    One row per account with an ML score: the probabilities of its latest
-    scored as-of day for each horizon (30, 90, 180 days), and the reasons and
-    model of the 30-day score (the one the collection list uses).
+    One row per account with an ML score: the scores of its latest scored
+    as-of day: the pre-delinquency probabilities for 30, 90 and 180 days (an
+    account at DPD 0) or the roll-forward probability (an account 1-29 DPD:
+    this spell reaches 30 DPD before it cures), with that day's reasons and model.
 -#}
 with
 
@@ -27,14 +28,27 @@ final as (
             as probability_90d,
         max(case when delinquency_scores.horizon_days = 180 then delinquency_scores.probability end)
             as probability_180d,
-        max(case when delinquency_scores.horizon_days = 30 then delinquency_scores.top_reasons end)
-            as top_reasons_30d,
-        max(
-            case
-                when delinquency_scores.horizon_days = 30
-                    then delinquency_scores.model_name || ' ' || delinquency_scores.model_version
-            end
-        ) as model_30d
+        max(case when delinquency_scores.horizon_days = 0 then delinquency_scores.probability end)
+            as roll_forward_probability,
+        coalesce(
+            max(case when delinquency_scores.horizon_days = 0 then delinquency_scores.top_reasons end),
+            max(case when delinquency_scores.horizon_days = 90 then delinquency_scores.top_reasons end),
+            max(case when delinquency_scores.horizon_days = 30 then delinquency_scores.top_reasons end)
+        ) as top_reasons,
+        coalesce(
+            max(
+                case
+                    when delinquency_scores.horizon_days = 0
+                        then delinquency_scores.model_name || ' ' || delinquency_scores.model_version
+                end
+            ),
+            max(
+                case
+                    when delinquency_scores.horizon_days = 30
+                        then delinquency_scores.model_name || ' ' || delinquency_scores.model_version
+                end
+            )
+        ) as model_name_version
     from latest_as_of
     inner join delinquency_scores
         on
