@@ -15,8 +15,9 @@ Python model python_models/ml/ml_scoring_runs.py. A **daily score history**:
 4. reasons (ml.model: exact log-odds contributions, or ml.reasons' attribution) for
    every scored account of the latest day and, on earlier days, for the alerted ones
    (the top ALERT_SHARE of the day's current accounts, and every roll-forward row);
-5. drift (PSI per feature and of the score) for the latest day, against the
-   training rows of the same calendar month (like with like);
+5. drift (PSI per feature and of the score) over the last scored week, against
+   the training rows of the same calendar month (like with like), when there are
+   enough rows for a PSI to mean something;
 6. in chunks of days, one transaction each: delete the days' rows, insert the new
    ones. Re-scoring replaces, never duplicates; an interrupted run is finished by
    the next one.
@@ -155,7 +156,7 @@ def score_frame(frame: pd.DataFrame, models: dict[int, tuple]) -> dict[int, pd.D
             explain_rows |= set(preds[0][0].tolist())
         else:
             day = frame["as_of_date"].to_numpy()[rows0]
-            ranks = pd.Series(p0).groupby(day).rank(ascending=False, method="first").to_numpy()
+            ranks = pd.Series(p0).groupby(day).rank(ascending=False, method="min").to_numpy()  # ties all in
             sizes = pd.Series(day).map(pd.Series(day).value_counts()).to_numpy()
             explain_rows |= set(rows0[ranks <= np.ceil(ALERT_SHARE * sizes)].tolist())
         texts = reasons_for(frame, artifact, np.array(sorted(explain_rows), dtype=int))
@@ -172,8 +173,9 @@ def score_frame(frame: pd.DataFrame, models: dict[int, tuple]) -> dict[int, pd.D
 
 
 def drift_rows(day: pd.DataFrame, scores: pd.DataFrame, artifact: dict) -> pd.DataFrame:
-    """PSI of every feature and of the score on one day, against the training rows of the same
-    calendar month (the whole training window when that month has too few rows)."""
+    """PSI of every feature and of the score over the last scored week, against the training rows
+    of the same calendar month (the whole training window when that month has too few rows); no
+    PSI (None) with fewer than MIN_DRIFT_ROWS scored rows."""
     from ml.drift import psi
     from ml.features import matrix
 
@@ -184,8 +186,18 @@ def drift_rows(day: pd.DataFrame, scores: pd.DataFrame, artifact: dict) -> pd.Da
         window = ref
     features = artifact["feature_columns"]
     X = matrix(day, features)
-    out = [("feature", f, psi(window["feature_bins"][f], X[:, i])) for i, f in enumerate(features)]
-    out.append(("score", "__score__", psi(window["score_bins"], scores["probability"].to_numpy())))
+    enough = len(day) >= MIN_DRIFT_ROWS
+    out = [
+        ("feature", f, psi(window["feature_bins"][f], X[:, i]) if enough else None)
+        for i, f in enumerate(features)
+    ]
+    out.append(
+        (
+            "score",
+            "__score__",
+            psi(window["score_bins"], scores["probability"].to_numpy()) if enough else None,
+        )
+    )
     frame = pd.DataFrame(out, columns=["variable_kind", "variable_name", "psi"])
     frame["is_drifted"] = frame["psi"].fillna(0) > config.PSI_WARNING
     frame["reference_start"] = pd.Timestamp(ref["start"]).date()
@@ -196,6 +208,8 @@ def drift_rows(day: pd.DataFrame, scores: pd.DataFrame, artifact: dict) -> pd.Da
 
 
 MIN_REFERENCE_ROWS = 300
+DRIFT_DAYS = 7  # drift compares the last week scored with the training rows of its month
+MIN_DRIFT_ROWS = 200  # fewer scored rows than this: too few for a PSI, no drift computed
 
 
 def plan(db: Db, horizons=None, strict: bool = True, log=print) -> tuple[dict[int, tuple], dict[int, str]]:
@@ -320,11 +334,12 @@ def score(
         latest = pd.Timestamp(days[-1])
         with config.thread_limits():
             per_h = score_frame(frame, models)
-        latest_rows = frame[frame["as_of_date"] == latest]
+        # drift: the scored rows of the last week in this run (a rolling window, steadier than a day)
+        recent = frame[frame["as_of_date"] > latest - pd.Timedelta(days=DRIFT_DAYS)]
         for h, (m, artifact) in sorted(models.items()):
             scores = per_h[h]
-            last = scores[scores["as_of_date"] == latest]
-            rows = latest_rows.iloc[predict_rows(latest_rows, h, artifact)[0]]
+            last = scores[scores["as_of_date"] > latest - pd.Timedelta(days=DRIFT_DAYS)]
+            rows = recent.iloc[predict_rows(recent, h, artifact)[0]]
             results.append(HorizonResult(h, m.name, m.version, scores, drift_rows(rows, last, artifact)))
         write(db, [pd.Timestamp(d) for d in days], results, scored_at)
         log(f"  scored {len(days)} as-of day(s), {pd.Timestamp(days[0]).date()}..{latest.date()}")
