@@ -105,11 +105,18 @@ def code_fingerprint(roots=(*SIMULATOR_FILES, *WAREHOUSE_FILES)) -> str:
     return h.hexdigest()[:16]
 
 
+# A full build of a 540-day portfolio materialises every std-dev indicator's trailing window at
+# once (int_indicator_baselines); 6 GB, the warehouse's default, is not enough for the training
+# portfolio. The backtest's builds get more unless the user set PREDELQ_DUCKDB_MEMORY.
+BUILD_MEMORY = "12GB"
+
+
 @contextlib.contextmanager
 def duckdb_env(path: Path):
-    saved = {k: os.environ.get(k) for k in ("PREDELQ_TARGET", "PREDELQ_DUCKDB_PATH")}
+    saved = {k: os.environ.get(k) for k in ("PREDELQ_TARGET", "PREDELQ_DUCKDB_PATH", "PREDELQ_DUCKDB_MEMORY")}
     os.environ["PREDELQ_TARGET"] = "dev"
     os.environ["PREDELQ_DUCKDB_PATH"] = str(path)
+    os.environ.setdefault("PREDELQ_DUCKDB_MEMORY", BUILD_MEMORY)
     try:
         yield
     finally:
