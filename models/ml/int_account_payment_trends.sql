@@ -71,8 +71,11 @@ latest_due as (
     inner join installment_sequence
         on
             loan_state.account_id = installment_sequence.account_id
-            and installment_sequence.due_date <= loan_state.local_date
-            and (installment_sequence.next_due_date is null or installment_sequence.next_due_date > loan_state.local_date)
+            and loan_state.local_date >= installment_sequence.due_date
+            and (
+                installment_sequence.next_due_date is null
+                or loan_state.local_date < installment_sequence.next_due_date
+            )
 ),
 
 final as (
@@ -88,8 +91,10 @@ final as (
         ) }} as days_late_third_last_installment,
         coalesce(latest_due.next_due_date, first_installments.first_due_date) - loan_state.local_date
             as days_to_next_due,
-        cast(coalesce(latest_due.next_total_due_amount, first_installments.first_total_due_amount)
-            as {{ dbt.type_float() }})
+        cast(
+            coalesce(latest_due.next_total_due_amount, first_installments.first_total_due_amount)
+            as {{ dbt.type_float() }}
+        )
         / nullif(cast(payment_habit.usual_payment_amount as {{ dbt.type_float() }}), 0)
             as next_due_to_usual_payment_ratio
     from loan_state
