@@ -13,6 +13,8 @@
     median the baseline is the window median and the spread 1.4826 x MAD (both
     already robust, no day left out). The window is a join of each day to its
     trailing days (identical on DuckDB and Postgres; see macro median_agg).
+    On PostgreSQL the CTEs feeding that join are fenced and nested loops are off
+    (macro materialized_cte; hash_joins_only, a pre-hook of every indicator model): 177 s -> 2 s at 100 vehicles x 61 days.
 -#}
 {{ config(
     materialized='incremental',
@@ -46,7 +48,7 @@ std_dev_indicators as (
     where is_active and aggregation_type = 'atomic' and scoring_method = 'std_dev'
 ),
 
-inputs as (
+inputs as {{ materialized_cte() }} (
     select
         int_indicator_inputs.indicator_id,
         int_indicator_inputs.entity_type,
@@ -59,7 +61,7 @@ inputs as (
     where int_indicator_inputs.value is not null
 ),
 
-target_days as (
+target_days as {{ materialized_cte() }} (
     select
         inputs.indicator_id,
         inputs.entity_type,
@@ -98,7 +100,7 @@ day_offsets as (
     where ones.digit + tens.digit + hundreds.digit > 0
 ),
 
-indicator_offsets as (
+indicator_offsets as {{ materialized_cte() }} (
     -- per indicator, the days back its window covers (a small table: the join below is on equality)
     select
         std_dev_indicators.indicator_id,
@@ -111,7 +113,7 @@ indicator_offsets as (
             and (std_dev_indicators.seasonality != 'day_of_week' or mod(day_offsets.days_back, 7) = 0)
 ),
 
-target_history_days as (
+target_history_days as {{ materialized_cte() }} (
     -- one row per target day and each day of its window (the day is a column, so the join
     -- below is a plain equality join: much faster on DuckDB than an expression in the condition)
     select
