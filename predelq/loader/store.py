@@ -107,6 +107,11 @@ class Store:
         if self.engine == "postgres":
             self.execute("select pg_advisory_xact_lock(%s)", (int(sha256[:15], 16),))
 
+    def lock_table(self, space: int, key: int) -> None:
+        """PostgreSQL: serialise writers of one raw table until commit (DuckDB has one writer)."""
+        if self.engine == "postgres":
+            self.execute("select pg_advisory_xact_lock(%s, %s)", (space, key))
+
     def append(self, table: str, data: pa.Table, casts: dict[str, str] | None = None) -> None:
         """Bulk-append an Arrow table to `table` (columns by name)."""
         if data.num_rows == 0:
@@ -198,11 +203,12 @@ class Store:
             span = f" and t.{spec.range_column} between %s and %s"
             span_params = [low, high]
         selects, params = [], []
-        for key in spec.keys:
+        for rank, key in enumerate(spec.keys):
             on = " and ".join(f"s.{k} = d.{k}" for k in key)
             keys = ", ".join(key)
+            # the detail of the first key (in spec order) a row breaks: "<rank>|detail", stripped below
             selects.append(
-                f"select s.row_no, 'same {keys} as row ' || cast(d.first_row as varchar(20)) as detail "
+                f"select s.row_no, '{rank}|same {keys} as row ' || cast(d.first_row as varchar(20)) as detail "
                 f"from {STAGE} s join (select {keys}, min(row_no) as first_row from {STAGE} "
                 f"group by {keys} having count(*) > 1) d on {on} where s.row_no <> d.first_row"
             )
@@ -213,13 +219,14 @@ class Store:
                     for k in key
                 )
                 selects.append(
-                    f"select s.row_no, 'already loaded: same {keys} in {RAW_SCHEMA}.{table}' as detail "
+                    f"select s.row_no, '{rank}|already loaded: same {keys} in {RAW_SCHEMA}.{table}' as detail "
                     f"from {STAGE} s where exists (select 1 from {RAW_SCHEMA}.{table} t where {match}{span})"
                 )
                 params += span_params
         union = " union all ".join(selects)
         self.execute(
-            f"create temporary table {REJECTS} as select row_no, min(detail) as detail "
+            f"create temporary table {REJECTS} as select row_no, "
+            f"substr(min(detail), strpos(min(detail), '|') + 1) as detail "
             f"from ({union}) r group by row_no",
             params,
         )
