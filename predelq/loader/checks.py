@@ -616,7 +616,42 @@ def _stage_table(ctx, chunk, keep, parsed, id_types, id_values, asset_ids) -> pa
         cols[f.name] = parsed[f.name].filter(mask).cast(f.arrow_type)
     if spec.reference == "asset_identifier":
         cols["raw_payload"] = _raw_payload(ctx, chunk, keep, types)
+    cols["raw_record"] = raw_records(ctx.file_columns, chunk.columns, mask)
     return pa.table(cols)
+
+
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+
+
+def raw_records(names: list[str], columns: dict[str, pa.Array], mask: pa.Array) -> pa.Array:
+    """Per kept row, the row as sent as a JSON object of text (vectorised); null when a
+    column cannot be shown as text (then the quarantine falls back to the parsed values)."""
+    n = int(pc.sum(mask).as_py() or 0)
+    parts: list = []
+    for i, name in enumerate(names):
+        arr = columns.get(name)
+        if arr is None:
+            continue
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        arr = arr.filter(mask)
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            try:
+                arr = pc.cast(arr, pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return pa.nulls(n, pa.string())
+        text = arr.cast(pa.string())
+        for old, new in _JSON_ESCAPES:
+            text = pc.replace_substring(text, old, new)
+        if _bool_np(pc.match_substring_regex(pc.fill_null(text, ""), "[\\x00-\\x1f]")).any():
+            text = pc.replace_substring_regex(text, "[\\x00-\\x1f]", "\ufffd")
+        quoted = pc.binary_join_element_wise('"', text, '"', "")
+        value = pc.fill_null(quoted, "null")
+        parts += [("{" if i == 0 else ", ") + json.dumps(name) + ": ", value]
+    if not parts:
+        return pa.nulls(n, pa.string())
+    parts[0] = parts[0] if parts[0].startswith("{") else "{" + parts[0][2:]
+    return pc.binary_join_element_wise(*parts, "}", "")
 
 
 def _raw_payload(ctx, chunk, keep, types: pa.Array) -> pa.Array:

@@ -137,7 +137,10 @@ class Store:
         suffix = " on commit drop" if self.engine == "postgres" else ""
         self.execute(f"drop table if exists {STAGE}")
         self.execute(f"drop table if exists {REJECTS}")
-        self.execute(f"create temporary table {STAGE} (row_no bigint not null, {cols}){suffix}")
+        # raw_record: the row as sent (JSON text), kept for the rows found to be duplicates
+        self.execute(
+            f"create temporary table {STAGE} (row_no bigint not null, {cols}, raw_record text){suffix}"
+        )
 
     def append_stage(self, data: pa.Table) -> None:
         if self.engine == "postgres":  # epoch microseconds: see the module docstring
@@ -208,7 +211,8 @@ class Store:
             keys = ", ".join(key)
             # the detail of the first key (in spec order) a row breaks: "<rank>|detail", stripped below
             selects.append(
-                f"select s.row_no, '{rank}|same {keys} as row ' || cast(d.first_row as varchar(20)) as detail "
+                f"select s.row_no, '{rank}|same {keys} as row ' || cast(d.first_row as varchar(20)) "
+                "as detail "
                 f"from {STAGE} s join (select {keys}, min(row_no) as first_row from {STAGE} "
                 f"group by {keys} having count(*) > 1) d on {on} where s.row_no <> d.first_row"
             )
@@ -219,7 +223,8 @@ class Store:
                     for k in key
                 )
                 selects.append(
-                    f"select s.row_no, '{rank}|already loaded: same {keys} in {RAW_SCHEMA}.{table}' as detail "
+                    f"select s.row_no, '{rank}|already loaded: same {keys} in {RAW_SCHEMA}.{table}' "
+                    "as detail "
                     f"from {STAGE} s where exists (select 1 from {RAW_SCHEMA}.{table} t where {match}{span})"
                 )
                 params += span_params
@@ -236,8 +241,8 @@ class Store:
             f"'{n}', {self.typed(n, kind)}" for n, kind in spec.stage_columns if n != "raw_payload"
         )
         if self.engine == "duckdb":
-            return f"json_object({pairs})"
-        return f"cast(json_build_object({pairs}) as jsonb)"
+            return f"coalesce(cast(s.raw_record as json), json_object({pairs}))"
+        return f"coalesce(cast(s.raw_record as jsonb), cast(json_build_object({pairs}) as jsonb))"
 
     def append_quarantine(self, data: pa.Table, batch_id: str, table: str, loaded_at) -> None:
         if data.num_rows == 0:
