@@ -616,7 +616,6 @@ def _stage_table(ctx, chunk, keep, parsed, id_types, id_values, asset_ids) -> pa
         cols[f.name] = parsed[f.name].filter(mask).cast(f.arrow_type)
     if spec.reference == "asset_identifier":
         cols["raw_payload"] = _raw_payload(ctx, chunk, keep, types)
-    cols["raw_record"] = raw_records(ctx.file_columns, chunk.columns, mask)
     return pa.table(cols)
 
 
@@ -641,9 +640,9 @@ def raw_records(names: list[str], columns: dict[str, pa.Array], mask: pa.Array) 
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 return pa.nulls(n, pa.string())
         text = arr.cast(pa.string())
-        for old, new in _JSON_ESCAPES:
-            text = pc.replace_substring(text, old, new)
-        if _bool_np(pc.match_substring_regex(pc.fill_null(text, ""), "[\\x00-\\x1f]")).any():
+        if pc.any(pc.match_substring_regex(text, '[\\\\"\\x00-\\x1f]')).as_py():  # escape only if needed
+            for old, new in _JSON_ESCAPES:
+                text = pc.replace_substring(text, old, new)
             text = pc.replace_substring_regex(text, "[\\x00-\\x1f]", "\ufffd")
         quoted = pc.binary_join_element_wise('"', text, '"', "")
         value = pc.fill_null(quoted, "null")

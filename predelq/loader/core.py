@@ -285,7 +285,9 @@ class Loader:
         # PostgreSQL: loads into the same table serialise from here to commit, so that the
         # duplicate check below sees every row a concurrent load has written (committed)
         store.lock_table(LOCK_SPACE, TABLE_LOCKS.get(spec.table, 0))
-        loaded, duplicates = store.finish(spec, batch_id, started)
+        loaded, duplicates = store.finish(
+            spec, batch_id, started, as_sent=lambda wanted: self._as_sent(path, wanted, reader.columns)
+        )
         ctx.reasons["duplicate"] += duplicates
         quarantined += duplicates
         self._reconcile(batch_id, spec, rows_in, loaded, quarantined)
@@ -319,6 +321,25 @@ class Loader:
             message=message,
             seconds=seconds,
         )
+
+    def _as_sent(self, path: Path, wanted, columns: list[str]):
+        """(row_no, record) Arrow tables of the rows numbered `wanted`, as the file holds them."""
+        import numpy as np
+        import pyarrow as pa
+
+        from predelq.loader.checks import raw_records
+
+        settings = self.settings
+        reader = open_reader(path, lambda n: None, settings.chunk_bytes, settings.chunk_rows)
+        for chunk in reader.chunks():
+            mask = np.isin(chunk.row_numbers, wanted)
+            if mask.any():
+                yield pa.table(
+                    {
+                        "row_no": pa.array(chunk.row_numbers[mask], pa.int64()),
+                        "record": raw_records(columns, chunk.columns, pa.array(mask)),
+                    }
+                )
 
     def _load_reference(self, ctx) -> None:
         from predelq.loader import checks

@@ -30,6 +30,7 @@ from predelq.raw_schema import RAW_SCHEMA, RAW_TABLES, column_type
 TRACE = os.environ.get("PREDELQ_LOAD_TRACE", "") not in ("", "0")  # print each statement's time
 STAGE = "_load_stage"
 REJECTS = "_load_rejects"
+AS_SENT = "_load_as_sent"  # the duplicates' rows as sent (JSON text), read again from the file
 STAGE_TYPES = {
     "duckdb": {
         "timestamp": "timestamptz",
@@ -137,10 +138,9 @@ class Store:
         suffix = " on commit drop" if self.engine == "postgres" else ""
         self.execute(f"drop table if exists {STAGE}")
         self.execute(f"drop table if exists {REJECTS}")
-        # raw_record: the row as sent (JSON text), kept for the rows found to be duplicates
-        self.execute(
-            f"create temporary table {STAGE} (row_no bigint not null, {cols}, raw_record text){suffix}"
-        )
+        self.execute(f"drop table if exists {AS_SENT}")
+        self.execute(f"create temporary table {AS_SENT} (row_no bigint not null, record text){suffix}")
+        self.execute(f"create temporary table {STAGE} (row_no bigint not null, {cols}){suffix}")
 
     def append_stage(self, data: pa.Table) -> None:
         if self.engine == "postgres":  # epoch microseconds: see the module docstring
@@ -153,6 +153,7 @@ class Store:
         if self.engine == "duckdb":
             self.execute(f"drop table if exists {STAGE}")
             self.execute(f"drop table if exists {REJECTS}")
+            self.execute(f"drop table if exists {AS_SENT}")
 
     def typed(self, name: str, kind: str, alias: str = "s") -> str:
         """SQL for a stage column as its real type."""
@@ -161,17 +162,30 @@ class Store:
         return f"{alias}.{name}"
 
     # --- the end of a file -----------------------------------------------------
-    def finish(self, spec: FileSpec, batch_id: str, loaded_at) -> tuple[int, int]:
-        """Quarantine duplicates and insert the rest: (rows loaded, duplicates quarantined)."""
+    def finish(self, spec: FileSpec, batch_id: str, loaded_at, as_sent=None) -> tuple[int, int]:
+        """Quarantine duplicates and insert the rest: (rows loaded, duplicates quarantined).
+
+        `as_sent(row_numbers)`: Arrow tables (row_no, record) of those rows as sent, so the
+        quarantine keeps duplicates as sent (read again from the file only when there are
+        duplicates; loads without any pay nothing). Without it, the parsed values are kept.
+        """
         if self.engine == "postgres":
             self.execute(f"analyze {STAGE}")
         kinds = dict(spec.stage_columns)
         self._find_duplicates(spec, kinds)
+        if as_sent is not None:
+            import numpy as np
+
+            rows = self.query(f"select row_no from {REJECTS}")
+            if rows:
+                for data in as_sent(np.array([r[0] for r in rows], dtype="int64")):
+                    self.append(AS_SENT, data)
         duplicates = self.execute(
             f"insert into {RAW_SCHEMA}.load_quarantine "
             "(load_batch_id, target_table, row_number, reason, detail, record, quarantined_at) "
             f"select cast(%s as uuid), %s, s.row_no, 'duplicate', r.detail, {self._record_json(spec)}, %s "
-            f"from {STAGE} s join {REJECTS} r on r.row_no = s.row_no",
+            f"from {STAGE} s join {REJECTS} r on r.row_no = s.row_no "
+            f"left join {AS_SENT} w on w.row_no = s.row_no",
             (batch_id, spec.table, loaded_at),
         )
         types = {c: t for c, t, _ in RAW_TABLES[spec.table]}
@@ -241,8 +255,8 @@ class Store:
             f"'{n}', {self.typed(n, kind)}" for n, kind in spec.stage_columns if n != "raw_payload"
         )
         if self.engine == "duckdb":
-            return f"coalesce(cast(s.raw_record as json), json_object({pairs}))"
-        return f"coalesce(cast(s.raw_record as jsonb), cast(json_build_object({pairs}) as jsonb))"
+            return f"coalesce(cast(w.record as json), json_object({pairs}))"
+        return f"coalesce(cast(w.record as jsonb), cast(json_build_object({pairs}) as jsonb))"
 
     def append_quarantine(self, data: pa.Table, batch_id: str, table: str, loaded_at) -> None:
         if data.num_rows == 0:
