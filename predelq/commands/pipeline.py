@@ -4,7 +4,10 @@ Steps, in order: `load` (new files from the inbox: the argument, $PREDELQ_INBOX,
 else ./inbox) -> `check` (great-expectations on raw) -> `build` (`dbt build`) ->
 `score` (`predelq score`, when the ml package provides it) -> `publish` (`dbt docs
 generate --static` and a one-line summary). A step that fails stops the run:
-the last line names the step and why, and the exit status is 1.
+the last line names the step and why, and the exit status is 1. The load step
+fails when a file is refused (each named, with its reason); refused files are
+moved to `<inbox>/refused/` with a `.reason.txt`, so the next run is clean and
+nothing is lost (docs/decisions.md D16).
 
 A file lock (fcntl) makes runs on the same warehouse exclusive: a second run
 exits at once with status 75 (EX_TEMPFAIL) and "already running (pid ...)".
