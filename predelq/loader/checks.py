@@ -7,11 +7,15 @@ applies, in this order:
 1. `missing_value`       a required value is empty (or no vehicle identifier)
 2. `unparseable_timestamp` / `unparseable_value`   text that is not a timestamp,
                          number, integer, boolean, UUID or date
-3. `future_timestamp`    later than load time + the allowed clock skew
+3. `future_timestamp`    later than load time + the allowed clock skew; loan-book
+                         dates: `out_of_range` before 2000, `future_date` after the
+                         load's local day (predelq/loader/bounds.py)
 4. `out_of_range`        outside the bounds in LoaderSettings (names field and value)
 5. `invalid_value`       not one of the accepted values (payment status, identifier type)
 6. `unknown_device` / `ambiguous_device` (telemetry: identifier not assigned to
    exactly one asset on the reading's local day), `unknown_account` (loan book)
+7. `out_of_range`        loan book: a date before the loan's disbursement, a due
+                         date after the loan's term (bounds.py)
 
 `duplicate` is decided later in SQL, over the whole file and the table
 (predelq/loader/store.py); `malformed_row` comes from the reader.
