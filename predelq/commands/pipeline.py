@@ -4,10 +4,16 @@ Steps, in order: `load` (new files from the inbox: the argument, $PREDELQ_INBOX,
 else ./inbox) -> `check` (great-expectations on raw) -> `build` (`dbt build`) ->
 `score` (`predelq score`, when the ml package provides it) -> `publish` (`dbt docs
 generate --static` and a one-line summary). A step that fails stops the run:
-the last line names the step and why, and the exit status is 1.
+the last line names the step and why, and the exit status is 1. The load step
+fails when a file is refused (each named, with its reason); refused files are
+moved to `<inbox>/refused/` with a `.reason.txt`, so the next run is clean and
+nothing is lost (docs/decisions.md D16).
 
 A file lock (fcntl) makes runs on the same warehouse exclusive: a second run
 exits at once with status 75 (EX_TEMPFAIL) and "already running (pid ...)".
+On DuckDB every writer takes the same lock: `predelq load` and `predelq dbt`
+wait for it up to $PREDELQ_LOCK_WAIT_SECONDS (default 60) and then exit 75,
+so a manual load never breaks a cron run's build (or the other way round).
 The lock belongs to the process, so a killed run never leaves a stale lock. Lock
 file: $PREDELQ_PIPELINE_LOCK, else `<duckdb file>.pipeline.lock` (DuckDB) or
 `<tmp>/predelq-pipeline-<host>-<port>-<db>.lock` (PostgreSQL; one machine runs
@@ -58,11 +64,16 @@ def lock_path(target, value: str | None = None) -> Path:
 
 
 class PipelineLock:
-    """An exclusive, non-blocking flock on a file holding the owner's pid and start time."""
+    """An exclusive flock on a file holding the owner's pid and start time.
 
-    def __init__(self, path: Path):
+    `wait` seconds: how long to wait for the lock (0: fail at once), then AlreadyRunning.
+    """
+
+    def __init__(self, path: Path, wait: float = 0.0, what: str = "pipeline"):
         self.path = path
         self.fd: int | None = None
+        self.wait = wait
+        self.what = what
 
     def __enter__(self) -> PipelineLock:
         import datetime as dt
@@ -70,15 +81,22 @@ class PipelineLock:
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 200).decode(errors="replace").strip() or "pid unknown"
-            os.close(fd)
-            raise AlreadyRunning(f"already running ({holder}); lock {self.path}") from None
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                holder = os.read(fd, 200).decode(errors="replace").strip() or "pid unknown"
+                os.close(fd)
+                waited = f" after waiting {self.wait:g} s" if self.wait else ""
+                raise AlreadyRunning(f"already running ({holder}){waited}; lock {self.path}") from None
         os.ftruncate(fd, 0)
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        os.write(fd, f"pid {os.getpid()}, started {started}\n".encode())
+        os.write(fd, f"pid {os.getpid()}, {self.what}, started {started}\n".encode())
         self.fd = fd
         return self
 
@@ -93,6 +111,18 @@ class PipelineLock:
 
 class AlreadyRunning(Exception):
     pass
+
+
+def writer_lock(target, what: str):
+    """The lock every DuckDB writer outside the pipeline takes (`predelq load`, `predelq dbt`):
+    the pipeline's, waited for up to $PREDELQ_LOCK_WAIT_SECONDS. PostgreSQL: no lock (the
+    loader serialises in the database), a no-op context."""
+    import contextlib
+
+    if target.engine != "duckdb":
+        return contextlib.nullcontext()
+    wait = float(os.environ.get("PREDELQ_LOCK_WAIT_SECONDS") or 60)
+    return PipelineLock(lock_path(target), wait=wait, what=what)
 
 
 def run(args) -> int:
@@ -148,7 +178,7 @@ def _failed(step: str, why: str, started: float) -> int:
 # --- the steps: each returns a short summary or raises StepFailed ------------------------
 def step_load(target, args) -> str:
     from predelq.loader.cli import inbox_path, load_files
-    from predelq.loader.core import list_files
+    from predelq.loader.core import list_files, nested_files
 
     _partitions_ahead(target)
     inbox = inbox_path(args.inbox)
@@ -156,17 +186,20 @@ def step_load(target, args) -> str:
         print(f"inbox {inbox} does not exist: nothing to load")
         return "nothing (no inbox)"
     files = list_files([inbox])
-    if not files:
+    ignored = nested_files([inbox])
+    if not files and not ignored:
         return f"nothing new in {inbox}"
-    results = load_files(target, files, progress=False)
+    # refused files move to inbox/refused/ (with the reason): this run fails, the next is clean
+    results = load_files(target, files, progress=False, move_refused=files, ignored=ignored)
     refused = [r for r in results if r.status == "refused"]
     loaded = [r for r in results if r.status == "loaded"]
     if refused:
         names = ", ".join(f"{r.file.name} ({r.message})" for r in refused)
-        raise StepFailed(f"{len(refused)} file(s) refused: {names}"[:400])
+        raise StepFailed(f"{len(refused)} file(s) refused: {names}"[:1500])
     rows = sum(r.rows_loaded for r in loaded)
     quarantined = sum(r.rows_quarantined for r in loaded)
-    return f"{len(loaded)} file(s), {rows:,} rows, {quarantined:,} quarantined"
+    extra = f", {len(ignored)} ignored (in subfolders)" if ignored else ""
+    return f"{len(loaded)} file(s), {rows:,} rows, {quarantined:,} quarantined{extra}"
 
 
 def _partitions_ahead(target) -> None:

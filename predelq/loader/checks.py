@@ -7,11 +7,15 @@ applies, in this order:
 1. `missing_value`       a required value is empty (or no vehicle identifier)
 2. `unparseable_timestamp` / `unparseable_value`   text that is not a timestamp,
                          number, integer, boolean, UUID or date
-3. `future_timestamp`    later than load time + the allowed clock skew
+3. `future_timestamp`    later than load time + the allowed clock skew; loan-book
+                         dates: `out_of_range` before 2000, `future_date` after the
+                         load's local day (predelq/loader/bounds.py)
 4. `out_of_range`        outside the bounds in LoaderSettings (names field and value)
 5. `invalid_value`       not one of the accepted values (payment status, identifier type)
 6. `unknown_device` / `ambiguous_device` (telemetry: identifier not assigned to
    exactly one asset on the reading's local day), `unknown_account` (loan book)
+7. `out_of_range`        loan book: a date before the loan's disbursement, a due
+                         date after the loan's term (bounds.py)
 
 `duplicate` is decided later in SQL, over the whole file and the table
 (predelq/loader/store.py); `malformed_row` comes from the reader.
@@ -29,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from predelq.loader import bounds
 from predelq.loader.readers import Chunk, Refused
 from predelq.loader.settings import LoaderSettings
 from predelq.loader.specs import IDENTIFIER_TYPES, Field, FileSpec
@@ -140,6 +145,8 @@ class CheckContext:
     file_columns: list[str]
     assets: AssetIdentifiers | None = None
     account_ids: pa.Array | None = None
+    account_disbursed: np.ndarray | None = None  # days since epoch per account_ids entry (or -1)
+    account_term_end: np.ndarray | None = None  # last allowed due day per account (or int64 max)
     reasons: Counter = field(default_factory=Counter)
 
     @property
@@ -307,7 +314,8 @@ class _Verdicts:
 
 def _fmt(value) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        # exact: -180.0001 must not read as -180; whole numbers without ".0"
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
     if isinstance(value, dt.datetime):
         return value.isoformat().replace("+00:00", "Z")
     return str(value)
@@ -392,6 +400,8 @@ def check_chunk(ctx: CheckContext, chunk: Chunk) -> tuple[pa.Table, pa.Table]:
             ],
         )
 
+    _check_dates(ctx, verdicts, parsed, latest)
+
     # 4. bounds
     for f in spec.fields:
         if not f.bounds:
@@ -443,12 +453,91 @@ def check_chunk(ctx: CheckContext, chunk: Chunk) -> tuple[pa.Table, pa.Table]:
             ],
         )
 
+    if spec.table in bounds.DATE_RULES and ctx.account_disbursed is not None:
+        _check_loan_terms(ctx, verdicts, parsed)
+
     keep = verdicts.open
     ctx.reasons.update(verdicts.reason[~keep].tolist())
     ctx.reasons.update({"malformed_row": len(chunk.malformed)} if chunk.malformed else {})
     return _stage_table(ctx, chunk, keep, parsed, id_types, id_values, asset_ids), _quarantine_table(
         ctx, chunk, verdicts
     )
+
+
+def _days(arr: pa.Array) -> np.ndarray:
+    """date32 values as int days since 1970-01-01 (null -> int64 min)."""
+    days = pc.fill_null(arr.cast(pa.int32()).cast(pa.int64()), np.iinfo("int64").min)
+    return np.asarray(days.to_numpy(zero_copy_only=False), dtype="int64")
+
+
+def _check_dates(ctx, verdicts: _Verdicts, parsed: dict, latest: dt.datetime) -> None:
+    """Loan-book dates: not before bounds.MIN_DATE, event dates not after load time (local day)."""
+    rules = bounds.DATE_RULES.get(ctx.spec.table)
+    if not rules:
+        return
+    settings = ctx.settings
+    last = bounds.latest_day(ctx.loaded_at, settings.max_clock_skew_minutes, settings.local_timezone)
+    for name, what in rules.items():
+        values = parsed[name]
+        too_old = _bool_np(pc.less(values, pa.scalar(bounds.MIN_DATE, pa.date32())))
+        verdicts.flag(
+            too_old,
+            "out_of_range",
+            lambda idx, name=name: [
+                f"{name} {v.isoformat()} is before {bounds.MIN_DATE.isoformat()}"
+                for v in parsed[name].take(pa.array(idx)).to_pylist()
+            ],
+        )
+        if "not_future" in what:
+            future = _bool_np(pc.greater(values, pa.scalar(last, pa.date32())))
+            verdicts.flag(
+                future,
+                "future_date",
+                lambda idx, name=name: [
+                    f"{name} {v.isoformat()} is later than the load day {last.isoformat()} "
+                    f"({settings.local_timezone}, load time + {settings.max_clock_skew_minutes} min)"
+                    for v in parsed[name].take(pa.array(idx)).to_pylist()
+                ],
+            )
+
+
+def _check_loan_terms(ctx, verdicts: _Verdicts, parsed: dict) -> None:
+    """Dates before the loan's disbursement, due dates after its term (see bounds.py)."""
+    pos = pc.index_in(parsed["account_id"], value_set=ctx.account_ids)
+    pos = np.asarray(pc.fill_null(pos, -1).to_numpy(zero_copy_only=False), dtype="int64")
+    known = pos >= 0
+    p = np.where(known, pos, 0)
+    disbursed = np.where(known, ctx.account_disbursed[p], -1)
+    term_end = np.where(known, ctx.account_term_end[p], np.iinfo("int64").max)
+    epoch = dt.date(1970, 1, 1)
+
+    def day(n) -> str:
+        return (epoch + dt.timedelta(days=int(n))).isoformat()
+
+    for name, what in bounds.DATE_RULES[ctx.spec.table].items():
+        values = _days(parsed[name])
+        present = values != np.iinfo("int64").min
+        if "after_disbursement" in what:
+            early = present & (disbursed >= 0) & (values < disbursed)
+            verdicts.flag(
+                early,
+                "out_of_range",
+                lambda idx, name=name, values=values: [
+                    f"{name} {day(values[i])} is before the loan's disbursement on {day(disbursed[i])}"
+                    for i in idx
+                ],
+            )
+        if "within_term" in what:
+            late = present & (values > term_end)
+            verdicts.flag(
+                late,
+                "out_of_range",
+                lambda idx, name=name, values=values: [
+                    f"{name} {day(values[i])} is after the loan's term "
+                    f"(last allowed day {day(term_end[i])}, {bounds.TERM_GRACE_DAYS} days grace included)"
+                    for i in idx
+                ],
+            )
 
 
 def _identifiers(cols: dict[str, pa.Array], n: int):
@@ -532,6 +621,40 @@ def _stage_table(ctx, chunk, keep, parsed, id_types, id_values, asset_ids) -> pa
     if spec.reference == "asset_identifier":
         cols["raw_payload"] = _raw_payload(ctx, chunk, keep, types)
     return pa.table(cols)
+
+
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+
+
+def raw_records(names: list[str], columns: dict[str, pa.Array], mask: pa.Array) -> pa.Array:
+    """Per kept row, the row as sent as a JSON object of text (vectorised); null when a
+    column cannot be shown as text (then the quarantine falls back to the parsed values)."""
+    n = int(pc.sum(mask).as_py() or 0)
+    parts: list = []
+    for i, name in enumerate(names):
+        arr = columns.get(name)
+        if arr is None:
+            continue
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        arr = arr.filter(mask)
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            try:
+                arr = pc.cast(arr, pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return pa.nulls(n, pa.string())
+        text = arr.cast(pa.string())
+        if pc.any(pc.match_substring_regex(text, '[\\\\"\\x00-\\x1f]')).as_py():  # escape only if needed
+            for old, new in _JSON_ESCAPES:
+                text = pc.replace_substring(text, old, new)
+            text = pc.replace_substring_regex(text, "[\\x00-\\x1f]", "\ufffd")
+        quoted = pc.binary_join_element_wise('"', text, '"', "")
+        value = pc.fill_null(quoted, "null")
+        parts += [("{" if i == 0 else ", ") + json.dumps(name) + ": ", value]
+    if not parts:
+        return pa.nulls(n, pa.string())
+    parts[0] = parts[0] if parts[0].startswith("{") else "{" + parts[0][2:]
+    return pc.binary_join_element_wise(*parts, "}", "")
 
 
 def _raw_payload(ctx, chunk, keep, types: pa.Array) -> pa.Array:

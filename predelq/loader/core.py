@@ -10,10 +10,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from predelq.loader.readers import FORMATS, Refused, file_format, open_reader
+from predelq.loader.readers import Refused, file_format, open_reader
 from predelq.loader.settings import LoaderSettings
 from predelq.loader.store import TRACE
 from predelq.raw_schema import RAW_SCHEMA, all_ddl
+
+# PostgreSQL advisory lock keys (two-int form: a space apart from the file-hash locks)
+LOCK_SPACE = 1_349_542_225  # "PREDELQ" as a number, any constant works
+DDL_LOCK = 1  # creating the raw schema, tables and indexes
+TABLE_LOCKS = {"raw_telemetry": 2, "payments": 3, "repayment_schedule": 4}
 
 EXTRA_DDL = {
     "postgres": [
@@ -27,7 +32,7 @@ EXTRA_DDL = {
 @dataclass
 class LoadResult:
     file: Path
-    status: str  # loaded, skipped, refused
+    status: str  # loaded, skipped, refused, ignored
     batch_id: str | None = None
     table: str | None = None
     rows_in: int = 0
@@ -48,6 +53,8 @@ class LoadResult:
             )
         if self.status == "skipped":
             return f"skipped {name}: {self.message}"
+        if self.status == "ignored":
+            return f"ignored {self.file}: {self.message}"
         return f"refused {name}: {self.message}"
 
 
@@ -65,18 +72,17 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+REFUSED_FOLDER = "refused"  # refused files of a folder load are moved here, with a .reason.txt
+
+
 def list_files(paths: list[Path]) -> list[Path]:
-    """Files to load: the given files, and the loadable files of given folders (sorted by name)."""
+    """Files to load: the given files, and every file at the top level of given folders (sorted
+    by name; hidden files left out). A file of an unsupported type (.xlsx, .csv.bz2...) is listed
+    too: loading refuses it with the reason, so it is never skipped silently."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out += sorted(
-                f
-                for f in p.iterdir()
-                if f.is_file()
-                and not f.name.startswith(".")
-                and any(f.name.lower().endswith(s) for s in FORMATS)
-            )
+            out += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
         elif p.exists():
             out.append(p)
         else:
@@ -86,10 +92,27 @@ def list_files(paths: list[Path]) -> list[Path]:
     return out
 
 
+def nested_files(paths: list[Path]) -> list[Path]:
+    """Files in subfolders of given folders (not loaded: reported as ignored), except the
+    refused folder's."""
+    out: list[Path] = []
+    for p in paths:
+        if not p.is_dir():
+            continue
+        for sub in sorted(d for d in p.iterdir() if d.is_dir() and not d.name.startswith(".")):
+            if sub.name == REFUSED_FOLDER:
+                continue
+            out += sorted(f for f in sub.rglob("*") if f.is_file() and not f.name.startswith("."))
+    return out
+
+
 def ensure_tables(con, engine: str) -> None:
+    """Create the raw tables if missing. PostgreSQL: under an advisory lock, so that two first
+    loads on a new database do not both create the same index (or schema) at once."""
     from predelq.db import execute_all
 
-    execute_all(con, all_ddl(engine, include_truth=False) + EXTRA_DDL[engine])
+    lock = [f"select pg_advisory_xact_lock({LOCK_SPACE}, {DDL_LOCK})"] if engine == "postgres" else []
+    execute_all(con, lock + all_ddl(engine, include_truth=False) + EXTRA_DDL[engine])
 
 
 class Loader:
@@ -126,14 +149,16 @@ class Loader:
                     f"{b[4]:,} quarantined); nothing added",
                 )
             if earlier and not retry_refused:
+                # still refused: the file stays this run's failure (exit 1) until it is
+                # fixed, removed from the inbox or loaded with --retry-refused
                 store.rollback()
                 b = earlier[0]
                 return LoadResult(
                     path,
-                    "skipped",
+                    "refused",
                     batch_id=str(b[0]),
                     message=f"refused earlier as batch {b[0]}: {b[6]} "
-                    "(same content; --retry-refused to try again)",
+                    "(same content; fix or remove the file, or --retry-refused to try again)",
                 )
             result = self._load_rows(path, sha, kind, started)
             store.commit()
@@ -141,6 +166,12 @@ class Loader:
         except Refused as exc:
             store.rollback()
             return self._record_refusal(path, sha, str(exc), started)
+        except Exception as exc:  # noqa: BLE001 - one file's failure is that file's failure
+            store.rollback()
+            if _connection_lost(self.store.con, self.engine):
+                raise
+            why = f"cannot load the file: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            return self._record_refusal(path, sha, why, started)
         except BaseException:
             store.rollback()
             raise
@@ -251,7 +282,12 @@ class Loader:
                 f"  {path.name}: checking duplicates and writing {RAW_SCHEMA}.{spec.table}...",
                 file=sys.stderr,
             )
-        loaded, duplicates = store.finish(spec, batch_id, started)
+        # PostgreSQL: loads into the same table serialise from here to commit, so that the
+        # duplicate check below sees every row a concurrent load has written (committed)
+        store.lock_table(LOCK_SPACE, TABLE_LOCKS.get(spec.table, 0))
+        loaded, duplicates = store.finish(
+            spec, batch_id, started, as_sent=lambda wanted: self._as_sent(path, wanted, reader.columns)
+        )
         ctx.reasons["duplicate"] += duplicates
         quarantined += duplicates
         self._reconcile(batch_id, spec, rows_in, loaded, quarantined)
@@ -286,6 +322,25 @@ class Loader:
             seconds=seconds,
         )
 
+    def _as_sent(self, path: Path, wanted, columns: list[str]):
+        """(row_no, record) Arrow tables of the rows numbered `wanted`, as the file holds them."""
+        import numpy as np
+        import pyarrow as pa
+
+        from predelq.loader.checks import raw_records
+
+        settings = self.settings
+        reader = open_reader(path, lambda n: None, settings.chunk_bytes, settings.chunk_rows)
+        for chunk in reader.chunks():
+            mask = np.isin(chunk.row_numbers, wanted)
+            if mask.any():
+                yield pa.table(
+                    {
+                        "row_no": pa.array(chunk.row_numbers[mask], pa.int64()),
+                        "record": raw_records(columns, chunk.columns, pa.array(mask)),
+                    }
+                )
+
     def _load_reference(self, ctx) -> None:
         from predelq.loader import checks
 
@@ -298,10 +353,25 @@ class Loader:
             )
             ctx.assets = checks.AssetIdentifiers(rows, self.settings.local_timezone)
         else:
+            import numpy as np
             import pyarrow as pa
 
-            rows = store.query(f"select cast(id as varchar) from {RAW_SCHEMA}.accounts")
+            from predelq.loader import bounds
+
+            rows = store.query(
+                f"select cast(id as varchar), disbursement_date, maturity_date, tenure_months "
+                f"from {RAW_SCHEMA}.accounts"
+            )
             ctx.account_ids = pa.array([r[0].lower() for r in rows], pa.string())
+            epoch = dt.date(1970, 1, 1)
+            never = np.iinfo("int64").max
+            ctx.account_disbursed = np.array(
+                [(r[1] - epoch).days if r[1] is not None else -1 for r in rows], dtype="int64"
+            )
+            ends = [bounds.term_end(r[1], r[2], r[3]) for r in rows]
+            ctx.account_term_end = np.array(
+                [(e - epoch).days if e is not None else never for e in ends], dtype="int64"
+            )
 
     def _reconcile(self, batch_id: str, spec, rows_in: int, loaded: int, quarantined: int) -> None:
         """rows_in = loaded + quarantined, also as the database sees it; else roll back."""
@@ -323,6 +393,17 @@ class Loader:
                 problems.append(f"raw_telemetry holds {in_db} rows for the batch, expected {loaded}")
         if problems:
             raise RuntimeError("row accounting failed, nothing written: " + "; ".join(problems))
+
+
+def _connection_lost(con, engine: str) -> bool:
+    """True when the connection can no longer be used (then the error is not the file's)."""
+    if engine == "postgres":
+        return bool(getattr(con, "closed", 0))
+    try:
+        con.execute("select 1").fetchall()
+        return False
+    except Exception:  # noqa: BLE001
+        return True
 
 
 class _NoBar:

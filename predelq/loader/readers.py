@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,10 +115,12 @@ class CsvReader:
         self.path, self.gzipped, self.progress, self.chunk_bytes = path, gzipped, progress, chunk_bytes
         try:
             opener = gzip.open if gzipped else open
-            with opener(path, "rt", encoding="utf-8", newline="") as fh:
+            # utf-8-sig: a byte-order mark (spreadsheets write one) is not part of the first name
+            with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
                 header = fh.readline()
-        except (OSError, UnicodeDecodeError, EOFError) as exc:
-            raise Refused(f"not a readable {'gzipped ' if gzipped else ''}CSV file: {exc}") from exc
+        except (OSError, UnicodeDecodeError, EOFError, zlib.error) as exc:
+            what = "gzipped CSV file (damaged archive?)" if gzipped else "CSV file"
+            raise Refused(f"not a readable {what}: {_short(exc)}") from exc
         if "\x00" in header:
             raise Refused("not a CSV file (binary content in the first line)")
         import csv
@@ -141,7 +144,9 @@ class CsvReader:
             reader = pacsv.open_csv(
                 source,
                 read_options=pacsv.ReadOptions(block_size=self.chunk_bytes, use_threads=False),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+                # blank lines are read (as rows of empty values, dropped below) so that
+                # record numbers stay data line numbers after a blank line
+                parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in self.raw_columns},
                     strings_can_be_null=False,
@@ -160,16 +165,36 @@ class CsvReader:
                 if len(numbers):
                     next_number = int(numbers[-1]) + 1
                 cols = {name: batch.column(i) for i, name in enumerate(self.columns)}
+                blank = _blank_rows(cols, batch.num_rows)
+                if blank is not None:
+                    keep = pa.array(~blank)
+                    cols = {name: arr.filter(keep) for name, arr in cols.items()}
+                    numbers = numbers[~blank]
                 yield Chunk(cols, numbers, malformed)
             rest = _drain(pending, bad_numbers)
             if rest:
                 yield Chunk(
                     {name: pa.array([], pa.string()) for name in self.columns}, np.array([], "int64"), rest
                 )
-        except (pa.ArrowInvalid, pa.ArrowIOError, EOFError, OSError, UnicodeDecodeError) as exc:
-            raise Refused(f"cannot read the file as CSV: {_short(exc)}") from exc
+        except (pa.ArrowInvalid, pa.ArrowIOError, EOFError, OSError, UnicodeDecodeError, zlib.error) as exc:
+            what = "gzipped CSV (damaged archive?)" if self.gzipped else "CSV"
+            raise Refused(f"cannot read the file as {what}: {_short(exc)}") from exc
         finally:
             raw.close()
+
+
+def _blank_rows(cols: dict[str, pa.Array], n: int):
+    """Mask of rows whose every field is empty (blank lines), or None if there are none."""
+    import pyarrow.compute as pc
+
+    if not n or not cols:
+        return None
+    mask = None
+    for arr in cols.values():
+        empty = pc.fill_null(pc.equal(arr, ""), True)
+        mask = empty if mask is None else pc.and_(mask, empty)
+    out = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+    return out if out.any() else None
 
 
 def _drain(pending: list, bad_numbers: set[int]) -> list[tuple[int, str, str]]:
@@ -236,7 +261,7 @@ class JsonLinesReader:
                         if isinstance(first, dict):
                             self.columns = _unique_lower(list(first))
                         break
-        except (OSError, UnicodeDecodeError, EOFError) as exc:
+        except (OSError, UnicodeDecodeError, EOFError, zlib.error) as exc:
             raise Refused(f"not a readable JSON lines file: {_short(exc)}") from exc
         except json.JSONDecodeError as exc:
             raise Refused(f"not a JSON lines file: first line is not JSON ({exc.msg})") from exc
@@ -245,8 +270,8 @@ class JsonLinesReader:
 
     def _open(self):
         if self.gzipped:
-            return gzip.open(self.path, "rt", encoding="utf-8")
-        return open(self.path, encoding="utf-8")  # noqa: SIM115 - caller closes
+            return gzip.open(self.path, "rt", encoding="utf-8-sig")
+        return open(self.path, encoding="utf-8-sig")  # noqa: SIM115 - caller closes
 
     def chunks(self) -> Iterator[Chunk]:
         try:
@@ -273,7 +298,7 @@ class JsonLinesReader:
                         rows, numbers, malformed = [], [], []
                 if rows or malformed:
                     yield self._chunk(rows, numbers, malformed)
-        except (OSError, UnicodeDecodeError, EOFError) as exc:
+        except (OSError, UnicodeDecodeError, EOFError, zlib.error) as exc:
             raise Refused(f"cannot read the JSON lines file: {_short(exc)}") from exc
 
     def _chunk(self, rows, numbers, malformed) -> Chunk:

@@ -31,6 +31,7 @@ from predelq.raw_schema import RAW_SCHEMA, RAW_TABLES, column_type
 TRACE = os.environ.get("PREDELQ_LOAD_TRACE", "") not in ("", "0")  # print each statement's time
 STAGE = "_load_stage"
 REJECTS = "_load_rejects"
+AS_SENT = "_load_as_sent"  # the duplicates' rows as sent (JSON text), read again from the file
 STAGE_TYPES = {
     "duckdb": {
         "timestamp": "timestamptz",
@@ -108,6 +109,11 @@ class Store:
         if self.engine == "postgres":
             self.execute("select pg_advisory_xact_lock(%s)", (int(sha256[:15], 16),))
 
+    def lock_table(self, space: int, key: int) -> None:
+        """PostgreSQL: serialise writers of one raw table until commit (DuckDB has one writer)."""
+        if self.engine == "postgres":
+            self.execute("select pg_advisory_xact_lock(%s, %s)", (space, key))
+
     def append(self, table: str, data: pa.Table, casts: dict[str, str] | None = None) -> None:
         """Bulk-append an Arrow table to `table` (columns by name)."""
         if data.num_rows == 0:
@@ -133,6 +139,8 @@ class Store:
         suffix = " on commit drop" if self.engine == "postgres" else ""
         self.execute(f"drop table if exists {STAGE}")
         self.execute(f"drop table if exists {REJECTS}")
+        self.execute(f"drop table if exists {AS_SENT}")
+        self.execute(f"create temporary table {AS_SENT} (row_no bigint not null, record text){suffix}")
         self.execute(f"create temporary table {STAGE} (row_no bigint not null, {cols}){suffix}")
 
     def append_stage(self, data: pa.Table) -> None:
@@ -146,6 +154,7 @@ class Store:
         if self.engine == "duckdb":
             self.execute(f"drop table if exists {STAGE}")
             self.execute(f"drop table if exists {REJECTS}")
+            self.execute(f"drop table if exists {AS_SENT}")
 
     def typed(self, name: str, kind: str, alias: str = "s") -> str:
         """SQL for a stage column as its real type."""
@@ -154,17 +163,30 @@ class Store:
         return f"{alias}.{name}"
 
     # --- the end of a file -----------------------------------------------------
-    def finish(self, spec: FileSpec, batch_id: str, loaded_at) -> tuple[int, int]:
-        """Quarantine duplicates and insert the rest: (rows loaded, duplicates quarantined)."""
+    def finish(self, spec: FileSpec, batch_id: str, loaded_at, as_sent=None) -> tuple[int, int]:
+        """Quarantine duplicates and insert the rest: (rows loaded, duplicates quarantined).
+
+        `as_sent(row_numbers)`: Arrow tables (row_no, record) of those rows as sent, so the
+        quarantine keeps duplicates as sent (read again from the file only when there are
+        duplicates; loads without any pay nothing). Without it, the parsed values are kept.
+        """
         if self.engine == "postgres":
             self.execute(f"analyze {STAGE}")
         kinds = dict(spec.stage_columns)
         self._find_duplicates(spec, kinds)
+        if as_sent is not None:
+            import numpy as np
+
+            rows = self.query(f"select row_no from {REJECTS}")
+            if rows:
+                for data in as_sent(np.array([r[0] for r in rows], dtype="int64")):
+                    self.append(AS_SENT, data)
         duplicates = self.execute(
             f"insert into {RAW_SCHEMA}.load_quarantine "
             "(load_batch_id, target_table, row_number, reason, detail, record, quarantined_at) "
             f"select cast(%s as uuid), %s, s.row_no, 'duplicate', r.detail, {self._record_json(spec)}, %s "
-            f"from {STAGE} s join {REJECTS} r on r.row_no = s.row_no",
+            f"from {STAGE} s join {REJECTS} r on r.row_no = s.row_no "
+            f"left join {AS_SENT} w on w.row_no = s.row_no",
             (batch_id, spec.table, loaded_at),
         )
         types = {c: t for c, t, _ in RAW_TABLES[spec.table]}
@@ -208,11 +230,13 @@ class Store:
             span = f" and t.{spec.range_column} between %s and %s"
             span_params = [low, high]
         selects, params = [], []
-        for key in spec.keys:
+        for rank, key in enumerate(spec.keys):
             on = " and ".join(f"s.{k} = d.{k}" for k in key)
             keys = ", ".join(key)
+            # the detail of the first key (in spec order) a row breaks: "<rank>|detail", stripped below
             selects.append(
-                f"select s.row_no, 'same {keys} as row ' || cast(d.first_row as varchar(20)) as detail "
+                f"select s.row_no, '{rank}|same {keys} as row ' || cast(d.first_row as varchar(20)) "
+                "as detail "
                 f"from {STAGE} s join (select {keys}, min(row_no) as first_row from {STAGE} "
                 f"group by {keys} having count(*) > 1) d on {on} where s.row_no <> d.first_row"
             )
@@ -223,13 +247,15 @@ class Store:
                     for k in key
                 )
                 selects.append(
-                    f"select s.row_no, 'already loaded: same {keys} in {RAW_SCHEMA}.{table}' as detail "
+                    f"select s.row_no, '{rank}|already loaded: same {keys} in {RAW_SCHEMA}.{table}' "
+                    "as detail "
                     f"from {STAGE} s where exists (select 1 from {RAW_SCHEMA}.{table} t where {match}{span})"
                 )
                 params += span_params
         union = " union all ".join(selects)
         self.execute(
-            f"create temporary table {REJECTS} as select row_no, min(detail) as detail "
+            f"create temporary table {REJECTS} as select row_no, "
+            f"substr(min(detail), strpos(min(detail), '|') + 1) as detail "
             f"from ({union}) r group by row_no",
             params,
         )
@@ -239,8 +265,8 @@ class Store:
             f"'{n}', {self.typed(n, kind)}" for n, kind in spec.stage_columns if n != "raw_payload"
         )
         if self.engine == "duckdb":
-            return f"json_object({pairs})"
-        return f"cast(json_build_object({pairs}) as jsonb)"
+            return f"coalesce(cast(w.record as json), json_object({pairs}))"
+        return f"coalesce(cast(w.record as jsonb), cast(json_build_object({pairs}) as jsonb))"
 
     def append_quarantine(self, data: pa.Table, batch_id: str, table: str, loaded_at) -> None:
         if data.num_rows == 0:

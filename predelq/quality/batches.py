@@ -184,6 +184,29 @@ class Batches:
             return Batch(_plain(df), f"raw.{name}: reservoir sample of {self.max_rows:,} of {n:,} rows")
         return Batch(_plain(self.frame(f"select * from raw.{name}")), f"raw.{name}: all {n:,} rows")
 
+    def loan_book_dates(self) -> Batch:
+        """Loan-book rows whose dates break the loader's bounds (predelq/loader/bounds.py)."""
+        from predelq.loader import bounds
+
+        latest = bounds.latest_day(
+            self.now, self.settings.max_clock_skew_minutes, self.settings.local_timezone
+        )
+        frames = []
+        for table in bounds.DATE_RULES:
+            df = self.frame(
+                f"select '{table}' as table_name, id, account_id, violation from "
+                f"({bounds.violations_sql(table, self.engine)}) v where violation is not null",
+                bounds.violations_params(table, latest),
+            )
+            frames.append(df)
+        df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        df = df.astype({c: "object" for c in df.columns})
+        return Batch(
+            df,
+            f"payments and repayment_schedule rows with a date out of bounds (before "
+            f"{bounds.MIN_DATE}, after {latest}, before disbursement, after the loan term): {len(df)}",
+        )
+
     def load_batches(self) -> Batch:
         df = self.frame(
             "select file_name, status, rows_in, rows_quarantined, "

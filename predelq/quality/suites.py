@@ -174,8 +174,29 @@ def suites(settings, freshness_hours: float) -> list[Suite]:
                     "one row per account and installment",
                     column_list=["account_id", "installment_number"],
                 ),
+                _c(
+                    UNIQUE_TOGETHER,
+                    CRITICAL,
+                    "one installment per account and due date (staging requires it)",
+                    column_list=["account_id", "due_date"],
+                ),
                 _c(BETWEEN, CRITICAL, "installments count from 1", column="installment_number", min_value=1),
                 _c(BETWEEN, CRITICAL, "amounts due are not negative", column="total_due", min_value=0),
+            ],
+        ),
+        Suite(
+            "loan_book_dates",
+            "payments",
+            "loan_book_dates",
+            [
+                _c(
+                    ROW_COUNT,
+                    CRITICAL,
+                    "loan-book dates within the loader's bounds (not future, not before 2000 or the "
+                    "disbursement, due dates within the loan term)",
+                    min_value=0,
+                    max_value=0,
+                ),
             ],
         ),
         Suite(

@@ -274,9 +274,11 @@ def test_missing_required_column_is_refused(wh, tmp_path):
     [r] = load(wh, path)
     _refused(wh, r, "missing required column(s) for a telemetry file: ts")
     assert counts(wh) == {**before, "load_batches": before["load_batches"] + 1}
-    # the same content again is not judged twice, unless asked
+    # the same content again is not judged twice, unless asked; but it is still refused
+    # (issue 14 defect 7: a file that stays refused keeps the exit status non-zero)
     [again] = load(wh, path)
-    assert again.status == "skipped" and "refused earlier" in again.message
+    assert again.status == "refused" and "refused earlier" in again.message
+    assert wh.scalar("select count(*) from raw.load_batches where status = 'refused'") == 1
     [retry] = load(wh, path, retry_refused=True)
     assert retry.status == "refused"
     assert wh.scalar("select count(*) from raw.load_batches where status = 'refused'") == 2
@@ -341,7 +343,7 @@ def test_payments_file(wh, tmp_path):
     assert_reconciled(wh, r)
     assert quarantine(wh, r.batch_id) == {
         3: ("unknown_account", "account_id 'a0000000-0000-4000-8000-000000000099' is not in raw.accounts"),
-        4: ("out_of_range", "amount_due -5000 outside [0, 1e+10]"),
+        4: ("out_of_range", "amount_due -5000 outside [0, 9999999999.99]"),  # exact, not 1e+10
         5: ("invalid_value", "status 'lost' not in paid, partial, missed, bounced"),
         6: ("duplicate", "same id as row 1"),
         7: ("unparseable_value", "id 'not-a-uuid' is not a UUID"),

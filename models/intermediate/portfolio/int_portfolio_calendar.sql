@@ -1,7 +1,10 @@
 {#-
     The portfolio's local days, from the first disbursement to the as-of date:
     the latest local day the warehouse has data for (telemetry, or a payment
-    attempt recorded). Per-account daily state and portfolio figures run on it.
+    attempt recorded), never after today's local date: a loan-book row dated in
+    the future (which the loader quarantines, issue 14) cannot move the as-of
+    day, and with it every account's state, past the clock. Per-account daily
+    state and portfolio figures run on it.
 -#}
 with
 
@@ -27,10 +30,22 @@ data_dates as (
     select max(due_date) as last_date from payments
 ),
 
+today as (
+    select cast({{ to_local_timestamp(dbt.current_timestamp()) }} as date) as local_today
+),
+
 bounds as (
     select
         (select min(disbursement_date) from accounts) as first_date,
-        (select max(last_date) from data_dates) as as_of_date
+        (
+            select
+                case
+                    when max(data_dates.last_date) > max(today.local_today)
+                        then max(today.local_today)
+                    else max(data_dates.last_date)
+                end
+            from data_dates cross join today
+        ) as as_of_date
 ),
 
 days as (
