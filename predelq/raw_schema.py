@@ -143,6 +143,8 @@ RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
 }
 # Old telemetry is moved here by `dbt run-operation archive_raw_telemetry`.
 RAW_TABLES["raw_telemetry_archive"] = list(RAW_TABLES["raw_telemetry"])
+# PostgreSQL: one partition per local day, created ahead by the writers (predelq/partitions.py).
+PARTITIONED_BY_DAY = ("raw_telemetry", "raw_telemetry_archive")
 
 # Written by `predelq load` (predelq/loader). One row per file the loader judged:
 # id (= load_batch_id on the rows it wrote), file_name / file_path as given,
@@ -263,7 +265,10 @@ def ddl(schema: str, table: str, columns, engine: str) -> str:
     cols = ",\n    ".join(
         f"{name} {column_type(typ, engine)} {constraint}".rstrip() for name, typ, constraint in columns
     )
-    return f"CREATE TABLE IF NOT EXISTS {schema}.{table} (\n    {cols}\n)"
+    partitioned = ""
+    if engine == "postgres" and schema == RAW_SCHEMA and table in PARTITIONED_BY_DAY:
+        partitioned = " PARTITION BY RANGE (ts)"  # predelq/partitions.py
+    return f"CREATE TABLE IF NOT EXISTS {schema}.{table} (\n    {cols}\n){partitioned}"
 
 
 def all_ddl(engine: str, include_truth: bool = True) -> list[str]:
@@ -271,6 +276,11 @@ def all_ddl(engine: str, include_truth: bool = True) -> list[str]:
     ops.data_quality_checks if missing."""
     stmts = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
     stmts += [ddl(RAW_SCHEMA, t, cols, engine) for t, cols in RAW_TABLES.items()]
+    if engine == "postgres":
+        from predelq import partitions
+
+        for t in PARTITIONED_BY_DAY:
+            stmts += partitions.ddl(t)
     if include_truth:
         stmts.append(f"CREATE SCHEMA IF NOT EXISTS {TRUTH_SCHEMA}")
         stmts += [ddl(TRUTH_SCHEMA, t, cols, engine) for t, cols in TRUTH_TABLES.items()]

@@ -2,7 +2,9 @@
     dbt run-operation archive_raw_telemetry --args '{days: 90}'
 
     Moves raw.raw_telemetry rows recorded before the cutoff into
-    raw.raw_telemetry_archive, in one transaction. The cutoff is local midnight
+    raw.raw_telemetry_archive, in one transaction. On PostgreSQL, where both tables
+    are partitioned by local day, whole partitions move (detach / attach,
+    macro archive_telemetry_partitions) and only stray rows are copied and deleted. The cutoff is local midnight
     (var local_timezone) `days` days before the local day of the latest reading
     that is not in the future: it follows the data, not the clock, so a feed that
     stopped for a while does not empty the hot table, and a re-run is a no-op.
@@ -53,6 +55,9 @@
     {%- endset -%}
     {%- set before = run_query(count_sql).rows[0] -%}
 
+    {#- PostgreSQL with daily partitions: whole days move as partitions; the rows left
+        before the cutoff (e.g. in the default partition) move as rows below. -#}
+    {%- set partitions_moved = archive_telemetry_partitions(cutoff) -%}
     {%- do run_query(
         'insert into ' ~ archive ~ ' (' ~ columns ~ ') select ' ~ columns
         ~ ' from ' ~ hot ~ ' where ts < ' ~ cutoff) -%}
@@ -64,6 +69,7 @@
         'days': days,
         'cutoff_day': cutoff_day,
         'moved': moved,
+        'partitions_moved': partitions_moved | int,
         'hot_before': before['hot_rows'] | int,
         'hot_after': after['hot_rows'] | int,
         'archive_before': before['archive_rows'] | int,
@@ -94,7 +100,7 @@
     {{ log(
         "archive_raw_telemetry: moved " ~ moved ~ " rows recorded before " ~ cutoff_day
         ~ " (" ~ var('local_timezone') ~ ", " ~ days ~ " days before the latest reading) to " ~ archive
-        ~ "; hot " ~ counts.hot_before ~ " -> " ~ counts.hot_after
+        ~ " (" ~ counts.partitions_moved ~ " whole daily partitions); hot " ~ counts.hot_before ~ " -> " ~ counts.hot_after
         ~ ", archive " ~ counts.archive_before ~ " -> " ~ counts.archive_after, info=True) }}
     {{ return(counts) }}
 {%- endmacro %}

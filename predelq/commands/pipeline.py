@@ -180,6 +180,7 @@ def step_load(target, args) -> str:
     from predelq.loader.cli import inbox_path, load_files
     from predelq.loader.core import list_files, nested_files
 
+    _partitions_ahead(target)
     inbox = inbox_path(args.inbox)
     if not inbox.is_dir():
         print(f"inbox {inbox} does not exist: nothing to load")
@@ -199,6 +200,25 @@ def step_load(target, args) -> str:
     quarantined = sum(r.rows_quarantined for r in loaded)
     extra = f", {len(ignored)} ignored (in subfolders)" if ignored else ""
     return f"{len(loaded)} file(s), {rows:,} rows, {quarantined:,} quarantined{extra}"
+
+
+def _partitions_ahead(target) -> None:
+    """PostgreSQL: today's and tomorrow's telemetry partitions exist before anything lands."""
+    if target.engine != "postgres":
+        return
+    import datetime as dt
+
+    from predelq import partitions
+
+    con = target.connect()
+    try:
+        with con.cursor() as cur:
+            if partitions.is_partitioned(cur, "raw_telemetry"):
+                now = dt.datetime.now(dt.UTC)
+                partitions.ensure_days(cur, "raw_telemetry", now, now + dt.timedelta(days=1))
+        con.commit()
+    finally:
+        con.close()
 
 
 def step_check(target, args) -> str:

@@ -24,6 +24,7 @@ import uuid
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from predelq import partitions
 from predelq.loader.specs import FileSpec
 from predelq.raw_schema import RAW_SCHEMA, RAW_TABLES, column_type
 
@@ -202,6 +203,8 @@ class Store:
                 target_cols.append(c)
                 exprs.append(f"cast(%s as {column_type(types[c], self.engine)})")
                 params.append(value)
+        if self.engine == "postgres" and spec.table in partitions.TABLES:
+            self._ensure_partitions(spec, kinds)
         # no ORDER BY: the stage is scanned in file order (time order for feeds), which keeps
         # DuckDB zone maps and PostgreSQL BRIN ranges tight; sorting cost more than it saved
         return self.execute(
@@ -210,6 +213,13 @@ class Store:
             f"where not exists (select 1 from {REJECTS} r where r.row_no = s.row_no)",
             params,
         ), duplicates
+
+    def _ensure_partitions(self, spec: FileSpec, kinds: dict[str, str]) -> None:
+        """PostgreSQL: the daily partitions of the batch's readings, before it is copied in."""
+        ts = self.typed("ts", kinds["ts"])
+        low, high = self.query(f"select min({ts}), max({ts}) from {STAGE} s")[0]
+        with self.con.cursor() as cur:
+            partitions.ensure_days(cur, spec.table, low, high)
 
     def _find_duplicates(self, spec: FileSpec, kinds: dict[str, str]) -> None:
         """_load_rejects(row_no, detail): later copies of a key in the file, keys already loaded."""

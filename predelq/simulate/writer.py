@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from predelq import partitions
 from predelq.errors import UserError
 from predelq.raw_schema import RAW_SCHEMA, RAW_TABLES, TRUTH_SCHEMA, TRUTH_TABLES, column_type, ddl
 
@@ -131,8 +132,15 @@ class Writer:
         self._duck.register("_sim_src", tab)
         try:
             self._duck.execute(f"COPY (SELECT {select} FROM _sim_src) TO '{path}' (FORMAT csv, HEADER false)")
+            span = None
+            if schema == "raw" and table in partitions.TABLES:
+                ts = "CAST(ts AS TIMESTAMPTZ)"
+                span = self._duck.execute(f"SELECT min({ts}), max({ts}) FROM _sim_src").fetchall()[0]
         finally:
             self._duck.unregister("_sim_src")
+        if span:
+            with self.con.cursor() as cur:
+                partitions.ensure_days(cur, table, *span)
         with open(path, encoding="utf-8") as f, self.con.cursor() as cur:
             cur.copy_expert(
                 f"COPY {schema}.{table} ({_columns(schema, table)}) FROM STDIN WITH (FORMAT csv)", f

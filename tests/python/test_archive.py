@@ -21,10 +21,31 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 CUTOFF_30 = dt.datetime(2024, 3, 30, 18, 30, tzinfo=dt.UTC)
 
 
-@pytest.fixture(params=["duckdb", pytest.param("pg", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "duckdb",
+        pytest.param("pg", marks=pytest.mark.postgres),
+        pytest.param("pg_partitions", marks=pytest.mark.postgres),
+    ]
+)
 def wh(request):
+    """`pg`: the rows land in the default partition (written before their days had
+    partitions), so they move as rows; `pg_partitions`: every day has its partition
+    first, so whole partitions move."""
     warehouse = request.getfixturevalue("duckdb_warehouse" if request.param == "duckdb" else "pg_warehouse")
+    warehouse.partitions = request.param == "pg_partitions"
     seed(warehouse)
+    if warehouse.partitions:
+        from predelq import partitions
+
+        with warehouse.activated() as target:
+            con = target.connect()
+            with con.cursor() as cur:
+                # the hot table's days; the archive gets its partitions by archiving
+                first, last = dt.datetime(2023, 6, 1, tzinfo=dt.UTC), dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+                partitions.ensure_days(cur, "raw_telemetry", first, last)
+            con.commit()
+            con.close()
     rows = []
     ts = START
     while ts <= dt.datetime(2024, 4, 30, 18, tzinfo=dt.UTC):
@@ -79,6 +100,18 @@ def test_archive_moves_old_rows_and_keeps_every_row_once(wh):
 
     _archive(wh, 30)
     hot1, archive1 = _state(wh)
+    if wh.partitions:  # whole days moved as partitions: none before the cutoff is left hot
+        left = wh.scalar(
+            "select count(*) from pg_inherits i join pg_class c on c.oid = i.inhrelid "
+            "join pg_class p on p.oid = i.inhparent where p.relname = 'raw_telemetry' "
+            "and c.relname < 'raw_telemetry_d20240331' and c.relname like 'raw_telemetry_d%'"
+        )
+        archived = wh.scalar(
+            "select count(*) from pg_inherits i join pg_class c on c.oid = i.inhrelid "
+            "join pg_class p on p.oid = i.inhparent where p.relname = 'raw_telemetry_archive' "
+            "and c.relname between 'raw_telemetry_archive_d20240101' and 'raw_telemetry_archive_d20240330'"
+        )
+        assert left == 0 and archived == 90, (left, archived)
     assert hot1 + archive1 == hot0 + archive0  # same rows, duplicates included
     assert not {i for i, _ in hot1} & {i for i, _ in archive1}  # no row in both
     moved = archive1 - archive0
@@ -115,3 +148,46 @@ def test_count_mismatch_rolls_back(pg_warehouse):
     result = wh.dbt("run-operation", "archive_raw_telemetry", "--args", "{days: 1}", expect_success=False)
     assert not result.success
     assert _state(wh) == before
+
+
+@pytest.mark.postgres
+def test_archiving_whole_partitions_keeps_every_metric(tmp_path, require_pg):
+    """A simulated portfolio on PostgreSQL (the simulator creates the daily partitions):
+    archive all but the last 10 days, rebuild the metrics from scratch, same values."""
+    from conftest import make_pg_warehouse
+
+    with make_pg_warehouse(tmp_path / "pg") as wh:
+        args = [
+            "--assets",
+            "12",
+            "--days",
+            "30",
+            "--minute-step",
+            "15",
+            "--seed",
+            "3",
+            "--end-date",
+            "2026-10-31",
+        ]
+        assert wh.cli("simulate", *args, "--no-oracle", "--no-progress") == 0
+        select = ("+metric_values",)
+        wh.dbt("seed")
+        wh.dbt("run", "--select", *select)
+        metrics_sql = (
+            "select metric_name, entity_type, cast(entity_id as varchar), local_date, value "
+            "from metrics.metric_values order by 1, 2, 3, 4"
+        )
+        before = wh.query(metrics_sql)
+        hot0, archive0 = _state(wh)
+
+        _archive(wh, 10)
+        hot1, archive1 = _state(wh)
+        assert hot1 + archive1 == hot0 + archive0 and len(archive1) > len(archive0)
+        archived_days = wh.scalar(
+            "select count(*) from pg_inherits i join pg_class p on p.oid = i.inhparent "
+            "where p.relname = 'raw_telemetry_archive'"
+        )
+        assert archived_days >= 19, archived_days  # ~20 whole days (+ the default partition)
+
+        wh.dbt("run", "--full-refresh", "--select", *select)
+        assert wh.query(metrics_sql) == before
