@@ -7,7 +7,9 @@
     signal gap does not start a new visit); it counts on the day it starts.
     Readings are matched to POIs through a ~1 km grid (each POI listed in the
     3 x 3 cells around it), so each reading is only compared with the few POIs
-    near it.
+    near it. On PostgreSQL the cell list is fenced (macro materialized_cte): else the
+    planner joined readings to every POI of their asset first and filtered by cell
+    after (84 s -> 22 s at 450 vehicles x 240 days, readings every 10 minutes).
 -#}
 {{ config(
     materialized='incremental',
@@ -39,7 +41,7 @@ offsets as (
     select 1 as step
 ),
 
-poi_cells as (
+poi_cells as {{ materialized_cte() }} (
     select
         asset_pois.asset_id,
         asset_pois.poi_id,
