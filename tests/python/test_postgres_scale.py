@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import make_pg_warehouse
 
 pytestmark = pytest.mark.postgres
@@ -37,10 +36,13 @@ def test_full_build_at_100_vehicles_has_no_degrading_plan(tmp_path, require_pg):
 
         results = json.loads((wh.workdir / "target" / "run_results.json").read_text())["results"]
         slowest = sorted(results, key=lambda r: -r["execution_time"])[:5]
-        print("slowest:", ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f}s" for r in slowest))
+        times = (f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f}s" for r in slowest)
+        print("slowest:", ", ".join(times))
 
         # the build is not empty: the std-dev baselines exist for every std-dev indicator
-        n_baselines = wh.scalar("select count(*) from indicators.int_indicator_baselines where history_days > 0")
+        n_baselines = wh.scalar(
+            "select count(*) from indicators.int_indicator_baselines where history_days > 0"
+        )
         n_vehicle_days = wh.scalar("select count(*) from metrics.metric_values")
         assert n_baselines > 5_000, n_baselines
         assert n_vehicle_days > 100_000, n_vehicle_days
