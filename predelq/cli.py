@@ -42,7 +42,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.set_defaults(_module=module)
         p.add_argument(
             "--target",
-            choices=["dev", "pg"],
+            choices=["dev", "pg", "spark"],
             default=None,
             help="dbt target: dev = DuckDB (default, or $PREDELQ_TARGET), pg = PostgreSQL",
         )
