@@ -55,7 +55,7 @@
     {%- else -%}
         {%- do window.update({'full': false}) -%}
         {%- set latest = "cast('" ~ state[0] ~ "' as date)" -%}
-        {%- set watermark = "cast('" ~ state[1].isoformat() ~ "' as timestamptz)" -%}
+        {%- set watermark = "cast('" ~ state[1].isoformat() ~ "' as " ~ type_timestamptz() ~ ")" -%}
         {%- set lookback_start = "(" ~ latest ~ " - " ~ var('telemetry_lookback_days') ~ ")" -%}
         {%- set probe -%}
             with late as (
@@ -85,8 +85,8 @@
     ).rows[0] -%}
     {%- do window.update({
         'start_date': start_date | string,
-        'start_at': "cast('" ~ bounds[0].isoformat() ~ "' as timestamptz)",
-        'end_at': "cast('" ~ bounds[1].isoformat() ~ "' as timestamptz)" if max_days is not none else none,
+        'start_at': "cast('" ~ bounds[0].isoformat() ~ "' as " ~ type_timestamptz() ~ ")",
+        'end_at': "cast('" ~ bounds[1].isoformat() ~ "' as " ~ type_timestamptz() ~ ")" if max_days is not none else none,
     }) -%}
     {{ return(window) }}
 {%- endmacro %}

@@ -19,12 +19,9 @@
     days a trigger held, so it is small). Equal to a full refresh.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    unique_key=['event_definition_id', 'entity_id'],
     partition_marker_column='event_id',
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_stale_event_rows('int_event_definitions_typed') }}",
+    **incremental_config(['event_definition_id', 'entity_id'], strategy='replace_partitions')
 ) }}
 
 {%- set lookback = indicator_lookback_days() %}
@@ -289,7 +286,7 @@ final as (
             "'recommended_action'", 'active_definitions.recommended_action',
             "'event_version'", 'active_definitions.event_version',
             "'threshold_version'", 'with_context.indicator_threshold_version',
-            "'indicator_context_at_open'", 'with_context.indicator_context_at_open',
+            "'indicator_context_at_open'", json_value('with_context.indicator_context_at_open'),
         ]) }} as context,
         actions.acknowledged_at,
         actions.resolved_at,

@@ -15,11 +15,8 @@
     trailing days (identical on DuckDB and Postgres; see macro median_agg).
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['indicator_id', 'metric_date'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
+    **incremental_config(['indicator_id', 'metric_date'])
 ) }}
 
 with

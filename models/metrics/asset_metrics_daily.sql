@@ -9,10 +9,7 @@
     the new ones, reading 29 days before them for the trailing windows.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['asset_id', 'local_date'],
-    on_schema_change='append_new_columns',
+    **incremental_config(['asset_id', 'local_date'], spark_day_partition='local_date')
 ) }}
 
 {%- set rolled = [

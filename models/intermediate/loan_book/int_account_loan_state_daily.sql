@@ -16,10 +16,7 @@
     as long as payments are recorded within the lookback.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['account_id', 'local_date'],
-    on_schema_change='append_new_columns',
+    **incremental_config(['account_id', 'local_date'])
 ) }}
 
 with

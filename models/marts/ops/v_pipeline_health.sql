@@ -26,14 +26,12 @@ per_run as (
         sum(case when status = 'fail' then 1 else 0 end) as nodes_fail,
         sum(case when status = 'warn' then 1 else 0 end) as nodes_warn,
         sum(case when status = 'skipped' then 1 else 0 end) as nodes_skipped,
-        string_agg(
-            case when status in ('error', 'runtime error', 'fail') then node_name end,
-            ', ' order by node_name asc
-        ) as failed_nodes,
-        string_agg(
-            case when status = 'warn' then node_name end,
-            ', ' order by node_name asc
-        ) as warned_nodes
+        {{ string_agg_ordered(
+            "case when status in ('error', 'runtime error', 'fail') then node_name end", "', '", 'node_name asc'
+        ) }} as failed_nodes,
+        {{ string_agg_ordered(
+            "case when status = 'warn' then node_name end", "', '", 'node_name asc'
+        ) }} as warned_nodes
     from pipeline_runs
     group by run_id
 ),
