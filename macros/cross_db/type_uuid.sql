@@ -26,3 +26,29 @@
 {% macro spark__type_timestamptz() -%}
     timestamp
 {%- endmacro %}
+
+{#- The marts' contract types, spelled as their contracts declare them (text, double
+    precision) on DuckDB and Postgres, and as Spark names them (string, double). -#}
+{% macro type_text() -%}
+    {{ return(adapter.dispatch('type_text', 'predelq')()) }}
+{%- endmacro %}
+
+{% macro default__type_text() -%}
+    text
+{%- endmacro %}
+
+{% macro spark__type_text() -%}
+    string
+{%- endmacro %}
+
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'predelq')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}

@@ -144,7 +144,7 @@ episode_starts as (
             when with_previous_run.previous_island_end is null then 1
             -- re-triggered within the cooldown after the close: same event
             when
-                with_previous_run.opens_on - (with_previous_run.previous_island_end + 1)
+                {{ days_between('with_previous_run.previous_island_end + 1', 'with_previous_run.opens_on') }}
                 < with_previous_run.cooldown_days
                 then 0
             else 1
@@ -261,7 +261,8 @@ final as (
         with_context.last_triggered_on,
         with_context.closed_on,
         with_context.status,
-        coalesce(with_context.closed_on, with_context.latest_on + 1) - with_context.opened_on as duration_days,
+        {{ days_between('with_context.opened_on', 'coalesce(with_context.closed_on, with_context.latest_on + 1)') }}
+            as duration_days,
         with_context.trigger_runs,
         with_context.peak_score,
         active_definitions.severity,

@@ -169,7 +169,8 @@ final as (
         int_account_days_labelled.label_dpd30_90d,
         int_account_days_labelled.label_dpd30_180d,
         int_account_days_labelled.label_roll_dpd30,
-        int_account_days_labelled.next_dpd30_date - int_account_days_labelled.as_of_date as label_days_to_dpd30,
+        {{ days_between('int_account_days_labelled.as_of_date', 'int_account_days_labelled.next_dpd30_date') }}
+            as label_days_to_dpd30,
         int_account_days_labelled.days_observed as label_days_observed
     from int_account_days_labelled
     inner join account_metrics_daily

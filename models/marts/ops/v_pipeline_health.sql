@@ -38,9 +38,9 @@ per_run as (
 
 final as (
     select
-        cast(run_id as text) as run_id,
-        cast(command as text) as command,
-        cast(target_name as text) as target_name,
+        cast(run_id as {{ dbt.type_string() }}) as run_id,
+        cast(command as {{ dbt.type_string() }}) as command,
+        cast(target_name as {{ dbt.type_string() }}) as target_name,
         run_started_at,
         -- the hook logs at the end of the invocation: the last node or the log time
         coalesce(last_node_completed_at, logged_at) as run_completed_at,
@@ -55,8 +55,8 @@ final as (
         cast(nodes_fail as integer) as nodes_fail,
         cast(nodes_warn as integer) as nodes_warn,
         cast(nodes_skipped as integer) as nodes_skipped,
-        cast(failed_nodes as text) as failed_nodes,
-        cast(warned_nodes as text) as warned_nodes,
+        cast(failed_nodes as {{ dbt.type_string() }}) as failed_nodes,
+        cast(warned_nodes as {{ dbt.type_string() }}) as warned_nodes,
         nodes_error = 0 and nodes_fail = 0 as is_success
     from per_run
 )
