@@ -47,6 +47,9 @@ def spark_conf() -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+        # exact decimal products (sums of squares of numeric(38,10) values), as on DuckDB and
+        # Postgres; by default Spark cuts such a product to 6 decimals
+        "spark.sql.decimalOperations.allowPrecisionLoss": "false",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         # dbt-spark sets this too (session method): keep the two identical

@@ -28,7 +28,10 @@
     {%- endif -%}
     {%- set max_days = var('telemetry_max_window_days', none) -%}
     {%- set state = [none, none] -%}
-    {%- if not (flags.FULL_REFRESH or var('telemetry_full_rebuild', false)) -%}
+    {#- Spark: the models whose rows are events (charging sessions, POI visits, nights)
+        are tables there (no DELETE on Parquet; incremental_config), so every run reads
+        all readings: a window would leave those tables with the window's rows only. -#}
+    {%- if not (flags.FULL_REFRESH or var('telemetry_full_rebuild', false) or adapter.type() == 'spark') -%}
         {%- set daily_node = graph.nodes.values()
             | selectattr('resource_type', 'equalto', 'model')
             | selectattr('name', 'equalto', 'int_telemetry_aggregated_daily') | first -%}

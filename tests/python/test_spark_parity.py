@@ -36,11 +36,14 @@ ML_MODELS = ["ml_scoring_runs", "ml_delinquency_scores", "ml_drift_warnings"]
 # written at run time (when, which run), or engine plumbing: never compared
 VOLATILE = {
     "computed_at", "pipeline_run_id", "max_ingested_at", "scored_at", "refreshed_at", "run_id",
-    "built_at", "as_of_timestamp",
+    "built_at", "as_of_timestamp", "model_id",
 }  # fmt: skip
 # not part of the comparison: the run log and data-quality views (run metadata),
 # and the DuckDB-only Python model's own run summary
-SKIP_RELATIONS = {"marts.v_pipeline_health", "marts.v_data_quality", "ml.ml_scoring_runs"}
+# and the model registry (written by Python with fresh ids and times on each engine)
+SKIP_RELATIONS = {
+    "marts.v_pipeline_health", "marts.v_data_quality", "ml.ml_scoring_runs", "ml.model_registry",
+}  # fmt: skip
 
 
 def _java_reason() -> str | None:
