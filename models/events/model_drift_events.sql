@@ -148,8 +148,9 @@ final as (
         with_status.last_drifted_on,
         with_status.triggered_at,
         cast(
-            {{ days_between('with_status.opened_on', 'coalesce(with_status.closed_on, with_status.last_drifted_on + 1)') }}
-            as integer
+            {{ days_between(
+                'with_status.opened_on', 'coalesce(with_status.closed_on, with_status.last_drifted_on + 1)'
+            ) }} as integer
         ) as duration_days,
         cast(with_status.drifted_days as integer) as drifted_days,
         cast(last_day_variables.features_drifted as integer) as features_drifted,
