@@ -44,7 +44,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             "--target",
             choices=["dev", "pg", "spark"],
             default=None,
-            help="dbt target: dev = DuckDB (default, or $PREDELQ_TARGET), pg = PostgreSQL",
+            help="dbt target: dev = DuckDB (default, or $PREDELQ_TARGET), pg = PostgreSQL, spark = Spark",
         )
         importlib.import_module(module).add_arguments(p)
     return parser
