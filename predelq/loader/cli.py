@@ -65,6 +65,10 @@ def load_files(target, files, kind=None, retry_refused=False, progress=None, ech
     """Load files one by one (one transaction each); returns the LoadResults."""
     from predelq.loader.core import Loader, ensure_tables
 
+    if target.engine == "spark":  # the loader on a DuckDB mirror of raw (predelq/spark_load.py)
+        from predelq.spark_load import load_files_spark
+
+        return load_files_spark(target, files, kind, retry_refused, progress, echo)
     con = _connect(target)
     try:
         ensure_tables(con, target.engine)
