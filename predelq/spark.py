@@ -52,6 +52,9 @@ def spark_conf() -> dict[str, str]:
         "spark.sql.decimalOperations.allowPrecisionLoss": "false",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
+        # Derby writes derby.log into the working folder unless told otherwise
+        "spark.driver.extraJavaOptions": "-Dderby.system.home="
+        + _abs(_env("PREDELQ_SPARK_DERBY_HOME", "target/spark")),
         # dbt-spark sets this too (session method): keep the two identical
         "spark.sql.ansi.enabled": "false",
     }
@@ -67,11 +70,7 @@ def session():
     conf = spark_conf()
     Path(conf["spark.sql.warehouse.dir"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYSPARK_PYTHON", _python())
-    # Derby writes derby.log into the working folder unless told otherwise
-    derby_home = Path(conf["spark.sql.warehouse.dir"]).parent
-    builder = SparkSession.builder.enableHiveSupport().config(
-        "spark.driver.extraJavaOptions", f"-Dderby.system.home={derby_home}"
-    )
+    builder = SparkSession.builder.enableHiveSupport()
     for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
