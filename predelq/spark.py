@@ -69,6 +69,8 @@ def session():
         return active
     conf = spark_conf()
     Path(conf["spark.sql.warehouse.dir"]).mkdir(parents=True, exist_ok=True)
+    Path(_abs(_env("PREDELQ_SPARK_DERBY_HOME", "target/spark"))).mkdir(parents=True, exist_ok=True)
+    _utc_process()
     os.environ.setdefault("PYSPARK_PYTHON", _python())
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in conf.items():
@@ -76,6 +78,16 @@ def session():
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _utc_process() -> None:
+    """PySpark turns TIMESTAMP values into naive datetimes (and back) in the Python
+    process's local time zone: make it UTC, like every connection of the project."""
+    import time
+
+    if time.timezone != 0 or time.daylight:
+        os.environ["TZ"] = "UTC"
+        time.tzset()
 
 
 def _python() -> str:
