@@ -20,7 +20,7 @@ DEMO_ASSETS ?= 450
 DEMO_DAYS ?= 240
 DEMO_SEED ?= 42
 
-.PHONY: help setup demo test lint fmt bench docs evaluate pipeline clean pg-setup metabase-sync train score
+.PHONY: help setup demo test lint fmt bench docs evaluate pipeline clean pg-setup spark-setup metabase-sync train score
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -72,6 +72,12 @@ score: setup ## Score the latest as-of day with the active models, then rebuild 
 
 pg-setup: setup ## Create the PostgreSQL database of target pg if missing
 	$(BIN)/predelq db-create --target pg
+
+spark-setup: setup ## Check Java for the spark target and start local Spark once (README "Spark")
+	@command -v java >/dev/null || { echo "no java: apt-get install openjdk-17-jre-headless"; exit 2; }
+	@java -version 2>&1 | head -1
+	$(BIN)/python -c "import time; t = time.time(); from predelq.spark import session, describe; \
+	  session(); print(describe(), f'started in {time.time() - t:.1f}s')"
 
 # dbt docs site (README "Connect Metabase" for the sync). DOCS_PORT / DOCS_TARGET_PATH to change.
 DOCS_PORT ?= 8080

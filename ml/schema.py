@@ -77,5 +77,6 @@ def all_ddl(engine: str) -> list[str]:
 
     stmts = [f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"]
     stmts += [ddl(SCHEMA, table, cols, engine) for table, cols in ML_TABLES.items()]
-    stmts += [s.format(s=SCHEMA) for s in _INDEXES]
+    if engine != "spark":  # Spark tables have no indexes
+        stmts += [s.format(s=SCHEMA) for s in _INDEXES]
     return stmts

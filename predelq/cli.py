@@ -42,9 +42,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.set_defaults(_module=module)
         p.add_argument(
             "--target",
-            choices=["dev", "pg"],
+            choices=["dev", "pg", "spark"],
             default=None,
-            help="dbt target: dev = DuckDB (default, or $PREDELQ_TARGET), pg = PostgreSQL",
+            help="dbt target: dev = DuckDB (default, or $PREDELQ_TARGET), pg = PostgreSQL, spark = Spark",
         )
         importlib.import_module(module).add_arguments(p)
     return parser

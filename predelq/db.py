@@ -26,20 +26,20 @@ def _env(*names: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """A dbt target of the `predelq` profile: `dev` (DuckDB) or `pg` (PostgreSQL)."""
+    """A dbt target of the `predelq` profile: `dev` (DuckDB), `pg` (PostgreSQL) or `spark`."""
 
     name: str
 
     @classmethod
     def from_env(cls, name: str | None = None) -> Target:
         name = name or os.environ.get("PREDELQ_TARGET", "dev")
-        if name not in ("dev", "pg"):
-            raise ValueError(f"unknown target {name!r}: use 'dev' (DuckDB) or 'pg' (PostgreSQL)")
+        if name not in ("dev", "pg", "spark"):
+            raise ValueError(f"unknown target {name!r}: use 'dev' (DuckDB), 'pg' (PostgreSQL) or 'spark'")
         return cls(name)
 
     @property
     def engine(self) -> str:
-        return "duckdb" if self.name == "dev" else "postgres"
+        return {"dev": "duckdb", "spark": "spark"}.get(self.name, "postgres")
 
     # --- DuckDB -------------------------------------------------------------
     @property
@@ -63,11 +63,15 @@ class Target:
     def describe(self) -> str:
         if self.engine == "duckdb":
             return f"DuckDB file {self.duckdb_path}"
+        if self.engine == "spark":
+            from predelq.spark import describe
+
+            return describe()
         p = self.pg_params
         return f"PostgreSQL {p['user']}@{p['host']}:{p['port']}/{p['dbname']}"
 
     def connect(self):
-        """A DB-API connection (duckdb or psycopg2). The caller closes it."""
+        """A DB-API connection (duckdb, psycopg2 or predelq.spark's). The caller closes it."""
         if self.engine == "duckdb":
             import duckdb
 
@@ -78,6 +82,10 @@ class Target:
             # same bound as the dbt profile: DuckDB would otherwise take 80% of RAM
             con.execute(f"SET memory_limit = '{_env('PREDELQ_DUCKDB_MEMORY', default='6GB')}'")
             return con
+        if self.engine == "spark":
+            from predelq.spark import SparkConnection
+
+            return SparkConnection()
         import psycopg2
 
         params = {k: v for k, v in self.pg_params.items() if v != ""}

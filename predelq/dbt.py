@@ -47,6 +47,12 @@ def run_dbt(args: list[str], target: Target | None = None, raise_on_failure: boo
 
     target = target or Target.from_env()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if target.engine == "spark" and args and args[0] not in ("parse", "deps", "clean", "--help", "-h"):
+        # the process's SparkSession, built from the same settings as the profile (and
+        # its folders made): dbt-spark's session method then finds it (getOrCreate)
+        from predelq.spark import session
+
+        session()
     cwd = os.getcwd()
     os.chdir(PROJECT_DIR)  # relative DuckDB paths resolve against the project
     try:

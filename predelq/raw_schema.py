@@ -254,6 +254,21 @@ TRUTH_TABLES: dict[str, list[tuple[str, str, str]]] = {
 _TYPE_MAP = {
     "duckdb": {"json": "JSON", "double": "DOUBLE"},
     "postgres": {"json": "JSONB", "double": "DOUBLE PRECISION"},
+    # Spark: no uuid or json type (strings), TIMESTAMP is an instant (session time zone UTC)
+    "spark": {
+        "json": "STRING",
+        "double": "DOUBLE",
+        "uuid": "STRING",
+        "text": "STRING",
+        "timestamptz": "TIMESTAMP",
+    },
+}
+
+# Spark tables are Parquet; the telemetry ones are partitioned by the UTC day of
+# `ts` (an extra column on Spark only: column, type, how it is computed from a row).
+SPARK_PARTITIONS: dict[str, tuple[str, str, str]] = {
+    "raw_telemetry": ("ts_day", "date", "to_date(ts)"),
+    "raw_telemetry_archive": ("ts_day", "date", "to_date(ts)"),
 }
 
 
@@ -262,6 +277,14 @@ def column_type(sql_type: str, engine: str) -> str:
 
 
 def ddl(schema: str, table: str, columns, engine: str) -> str:
+    if engine == "spark":
+        part = SPARK_PARTITIONS.get(table)
+        specs = [f"{name} {column_type(typ, engine)}" for name, typ, _ in columns]
+        if part:
+            specs.append(f"{part[0]} {column_type(part[1], engine)}")
+        cols = ",\n    ".join(specs)
+        partitioned = f" PARTITIONED BY ({part[0]})" if part else ""
+        return f"CREATE TABLE IF NOT EXISTS {schema}.{table} (\n    {cols}\n) USING parquet{partitioned}"
     cols = ",\n    ".join(
         f"{name} {column_type(typ, engine)} {constraint}".rstrip() for name, typ, constraint in columns
     )

@@ -20,3 +20,8 @@
         cast({{ start_date }} as date), cast({{ end_date }} as date), interval '1 day'
     )) as date)
 {%- endmacro %}
+
+{#- Spark: sequence() builds the array of dates, explode() makes the rows. -#}
+{% macro spark__day_series(start_date, end_date) -%}
+    explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day))
+{%- endmacro %}

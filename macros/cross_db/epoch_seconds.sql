@@ -10,3 +10,8 @@
 {% macro default__epoch_seconds(ts) -%}
     cast(extract(epoch from {{ ts }}) as {{ dbt.type_float() }})
 {%- endmacro %}
+
+{#- Spark has no extract(epoch ...): microseconds since the epoch (timestamps are instants). -#}
+{% macro spark__epoch_seconds(ts) -%}
+    (cast(unix_micros(cast({{ ts }} as timestamp)) as double) / 1000000.0)
+{%- endmacro %}

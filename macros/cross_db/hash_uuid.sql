@@ -15,3 +15,13 @@
         {% endfor %}
     ) as uuid)
 {%- endmacro %}
+
+{#- Spark has no uuid type: the same md5, spelled as DuckDB and Postgres print a uuid. -#}
+{% macro spark__hash_uuid(exprs) -%}
+    regexp_replace(md5(
+        {%- for e in exprs %}
+        coalesce(cast({{ e }} as string), '')
+        {%- if not loop.last %} || '|' || {% endif -%}
+        {% endfor %}
+    ), '^(.{8})(.{4})(.{4})(.{4})(.{12})$', '$1-$2-$3-$4-$5')
+{%- endmacro %}

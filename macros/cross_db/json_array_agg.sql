@@ -15,3 +15,10 @@
 {% macro duckdb__json_array_agg(json_expr, order_by) -%}
     to_json(list({{ json_expr }} order by {{ order_by }}))
 {%- endmacro %}
+
+{#- Spark: JSON is text; the values sorted (spark_sorted_values), joined into one array. -#}
+{% macro spark__json_array_agg(json_expr, order_by) -%}
+    case when count({{ json_expr }}) > 0 then
+        '[' || array_join({{ spark_sorted_values(json_expr, order_by) }}, ',') || ']'
+    end
+{%- endmacro %}

@@ -6,3 +6,8 @@
 {% macro default__local_midnight_utc(date_column) -%}
     (cast({{ date_column }} as timestamp) at time zone '{{ var("local_timezone") }}')
 {%- endmacro %}
+
+{#- Spark has no AT TIME ZONE: to_utc_timestamp reads a wall-clock time in a zone. -#}
+{% macro spark__local_midnight_utc(date_column) -%}
+    to_utc_timestamp(cast({{ date_column }} as timestamp), '{{ var("local_timezone") }}')
+{%- endmacro %}

@@ -16,3 +16,8 @@
 {% macro duckdb__lock_table_for_writes(relation) -%}
     select 1
 {%- endmacro %}
+
+{#- Spark has no table locks (archive_raw_telemetry is not run on Spark). -#}
+{% macro spark__lock_table_for_writes(relation) -%}
+    select 1
+{%- endmacro %}

@@ -18,3 +18,8 @@
 {% macro duckdb__median_agg(expr) -%}
     median(cast({{ expr }} as {{ dbt.type_float() }}))
 {%- endmacro %}
+
+{#- Spark: percentile() is exact, with the same linear interpolation. -#}
+{% macro spark__median_agg(expr) -%}
+    percentile(cast({{ expr }} as double), 0.5)
+{%- endmacro %}

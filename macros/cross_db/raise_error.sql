@@ -19,3 +19,7 @@
 {% macro duckdb__raise_error(message_expr) -%}
     cast(error({{ message_expr }}) as integer)
 {%- endmacro %}
+
+{% macro spark__raise_error(message_expr) -%}
+    cast(raise_error({{ message_expr }}) as int)
+{%- endmacro %}

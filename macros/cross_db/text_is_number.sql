@@ -19,3 +19,8 @@
 {% macro duckdb__text_is_number(text_expr) -%}
     regexp_full_match(({{ text_expr }}), '\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*')
 {%- endmacro %}
+
+{#- Spark: Java regex; backslashes are escapes in Spark string literals, hence doubled. -#}
+{% macro spark__text_is_number(text_expr) -%}
+    (({{ text_expr }}) rlike '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$')
+{%- endmacro %}

@@ -6,3 +6,9 @@
 {% macro default__to_local_timestamp(ts_column) -%}
     ({{ ts_column }} at time zone '{{ var("local_timezone") }}')
 {%- endmacro %}
+
+{#- Spark: from_utc_timestamp gives the wall-clock time in the zone (a timestamp whose
+    date and hour are the local ones, as AT TIME ZONE gives on the other engines). -#}
+{% macro spark__to_local_timestamp(ts_column) -%}
+    from_utc_timestamp({{ ts_column }}, '{{ var("local_timezone") }}')
+{%- endmacro %}

@@ -9,3 +9,8 @@
 {% macro duckdb__type_float() -%}
     double
 {%- endmacro %}
+
+{#- Spark's float is single precision too: doubles, as on the other engines. -#}
+{% macro spark__type_float() -%}
+    double
+{%- endmacro %}

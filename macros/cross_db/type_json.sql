@@ -12,3 +12,8 @@
 {% macro duckdb__type_json() -%}
     json
 {%- endmacro %}
+
+{#- Spark has no JSON type: JSON documents are text. -#}
+{% macro spark__type_json() -%}
+    string
+{%- endmacro %}

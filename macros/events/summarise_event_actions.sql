@@ -12,10 +12,10 @@
         max(case when actions.action_type = 'resolve' then actions.acted_at end) as resolved_at,
         max(case when actions.outcome_rank = 1 then actions.outcome end) as outcome,
         max(case when actions.outcome_rank = 1 and actions.outcome is not null then actions.acted_at end) as outcome_at,
-        string_agg(
-            case when actions.note is not null then coalesce(actions.actor, '?') || ': ' || actions.note end,
-            ' | ' order by actions.acted_at, actions.event_action_id
-        ) as notes,
+        {{ string_agg_ordered(
+            "case when actions.note is not null then coalesce(actions.actor, '?') || ': ' || actions.note end",
+            "' | '", 'actions.acted_at, actions.event_action_id'
+        ) }} as notes,
         count(*) as action_count,
         max(actions.acted_at) as last_action_at
     from (

@@ -28,7 +28,10 @@
     {%- endif -%}
     {%- set max_days = var('telemetry_max_window_days', none) -%}
     {%- set state = [none, none] -%}
-    {%- if not (flags.FULL_REFRESH or var('telemetry_full_rebuild', false)) -%}
+    {#- Spark: the models whose rows are events (charging sessions, POI visits, nights)
+        are tables there (no DELETE on Parquet; incremental_config), so every run reads
+        all readings: a window would leave those tables with the window's rows only. -#}
+    {%- if not (flags.FULL_REFRESH or var('telemetry_full_rebuild', false) or adapter.type() == 'spark') -%}
         {%- set daily_node = graph.nodes.values()
             | selectattr('resource_type', 'equalto', 'model')
             | selectattr('name', 'equalto', 'int_telemetry_aggregated_daily') | first -%}
@@ -55,7 +58,7 @@
     {%- else -%}
         {%- do window.update({'full': false}) -%}
         {%- set latest = "cast('" ~ state[0] ~ "' as date)" -%}
-        {%- set watermark = "cast('" ~ state[1].isoformat() ~ "' as timestamptz)" -%}
+        {%- set watermark = "cast('" ~ state[1].isoformat() ~ "' as " ~ type_timestamptz() ~ ")" -%}
         {%- set lookback_start = "(" ~ latest ~ " - " ~ var('telemetry_lookback_days') ~ ")" -%}
         {%- set probe -%}
             with late as (
@@ -85,8 +88,8 @@
     ).rows[0] -%}
     {%- do window.update({
         'start_date': start_date | string,
-        'start_at': "cast('" ~ bounds[0].isoformat() ~ "' as timestamptz)",
-        'end_at': "cast('" ~ bounds[1].isoformat() ~ "' as timestamptz)" if max_days is not none else none,
+        'start_at': "cast('" ~ bounds[0].isoformat() ~ "' as " ~ type_timestamptz() ~ ")",
+        'end_at': "cast('" ~ bounds[1].isoformat() ~ "' as " ~ type_timestamptz() ~ ")" if max_days is not none else none,
     }) -%}
     {{ return(window) }}
 {%- endmacro %}

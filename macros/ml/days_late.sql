@@ -4,7 +4,7 @@
     case
         when {{ due_date }} is null then null
         when {{ fully_paid_date }} is not null and {{ fully_paid_date }} <= {{ as_of_day }}
-            then greatest({{ fully_paid_date }} - {{ due_date }}, 0)
-        else {{ as_of_day }} - {{ due_date }}
+            then greatest({{ days_between(due_date, fully_paid_date) }}, 0)
+        else {{ days_between(due_date, as_of_day) }}
     end
 {%- endmacro %}

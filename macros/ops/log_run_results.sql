@@ -52,8 +52,9 @@
             dbt.current_timestamp(),
         ]) -%}
     {%- endfor -%}
-    {%- if rows -%}
-        {%- for batch in rows | batch(200) -%}
+    {%- set statements = [] -%}
+    {%- for batch in rows | batch(200) -%}
+        {%- set stmt -%}
             insert into ops.pipeline_runs (
                 run_id, node_id, node_name, resource_type, materialization, status,
                 rows_affected, failures, execution_seconds, started_at, completed_at,
@@ -62,19 +63,34 @@
             ) values
             {%- for row in batch %}
                 ({{ row | join(', ') }}){{ ',' if not loop.last }}
-            {%- endfor %};
+            {%- endfor %}
+        {%- endset -%}
+        {%- do statements.append(stmt) -%}
+    {%- endfor -%}
+    {%- if adapter.type() == 'spark' -%}
+        {#- dbt-spark runs one statement per call: run them here, return nothing -#}
+        {%- for stmt in statements -%}
+            {%- do run_query(stmt) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- for stmt in statements %}
+        {{ stmt }};
         {% endfor -%}
     {%- endif -%}
 {%- endmacro %}
 
 {#- A text value as a SQL string literal (null for none). -#}
 {% macro ops_sql_literal(value) -%}
-    {%- if value is none -%}null{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+    {%- set text = value | string if value is not none else none -%}
+    {%- if text is not none and adapter.type() == 'spark' -%}
+        {%- set text = text | replace('\\', '\\\\') -%}{#- Spark reads backslash escapes -#}
+    {%- endif -%}
+    {%- if value is none -%}null{%- else -%}'{{ text | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}
 
 {#- A Python datetime (naive = UTC, as dbt reports timings) as a timestamptz literal. -#}
 {% macro ops_timestamp_literal(value) -%}
     {%- if value is none -%}null{%- else -%}
-        cast('{{ value.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00:00' as timestamp with time zone)
+        cast('{{ value.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00:00' as {{ type_timestamptz() }})
     {%- endif -%}
 {%- endmacro %}

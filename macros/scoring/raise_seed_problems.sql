@@ -16,7 +16,7 @@ select
 from (
     select
         count(*) as problem_count,
-        string_agg(problem, '; ' order by problem) as problem_list
+        {{ string_agg_ordered('problem', "'; '", 'problem') }} as problem_list
     from {{ problems_cte }}
 ) as summary
 where

@@ -19,12 +19,9 @@
     days a trigger held, so it is small). Equal to a full refresh.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    unique_key=['event_definition_id', 'entity_id'],
     partition_marker_column='event_id',
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_stale_event_rows('int_event_definitions_typed') }}",
+    **incremental_config(['event_definition_id', 'entity_id'], strategy='replace_partitions')
 ) }}
 
 {%- set lookback = indicator_lookback_days() %}
@@ -147,7 +144,7 @@ episode_starts as (
             when with_previous_run.previous_island_end is null then 1
             -- re-triggered within the cooldown after the close: same event
             when
-                with_previous_run.opens_on - (with_previous_run.previous_island_end + 1)
+                {{ days_between('with_previous_run.previous_island_end + 1', 'with_previous_run.opens_on') }}
                 < with_previous_run.cooldown_days
                 then 0
             else 1
@@ -264,7 +261,8 @@ final as (
         with_context.last_triggered_on,
         with_context.closed_on,
         with_context.status,
-        coalesce(with_context.closed_on, with_context.latest_on + 1) - with_context.opened_on as duration_days,
+        {{ days_between('with_context.opened_on', 'coalesce(with_context.closed_on, with_context.latest_on + 1)') }}
+            as duration_days,
         with_context.trigger_runs,
         with_context.peak_score,
         active_definitions.severity,
@@ -289,7 +287,7 @@ final as (
             "'recommended_action'", 'active_definitions.recommended_action',
             "'event_version'", 'active_definitions.event_version',
             "'threshold_version'", 'with_context.indicator_threshold_version',
-            "'indicator_context_at_open'", 'with_context.indicator_context_at_open',
+            "'indicator_context_at_open'", json_value('with_context.indicator_context_at_open'),
         ]) }} as context,
         actions.acknowledged_at,
         actions.resolved_at,

@@ -7,11 +7,8 @@
     history of a definition whose event version changed.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['event_definition_id', 'period_date'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_inactive_rows('event_definition_id', 'int_event_definitions_typed') }}",
+    **incremental_config(['event_definition_id', 'period_date'])
 ) }}
 
 with

@@ -102,11 +102,12 @@ last_day_variables as (
         with_status.model_name,
         with_status.model_version,
         with_status.opened_on,
-        string_agg(
-            case when ml_drift_warnings.variable_kind = 'score' then 'score' else ml_drift_warnings.variable_name end
-            || ' ' || cast(cast(ml_drift_warnings.psi as numeric(10, 2)) as {{ dbt.type_string() }}),
-            ', ' order by ml_drift_warnings.psi desc, ml_drift_warnings.variable_name asc
-        ) as drifted_variables,
+        {{ string_agg_ordered(
+            "case when ml_drift_warnings.variable_kind = 'score' then 'score' else ml_drift_warnings.variable_name end"
+            ~ " || ' ' || cast(cast(ml_drift_warnings.psi as decimal(10, 2)) as " ~ dbt.type_string() ~ ")",
+            "', '",
+            'ml_drift_warnings.psi desc, ml_drift_warnings.variable_name asc'
+        ) }} as drifted_variables,
         {{ json_array_agg(
             json_build_object([
                 "'variable'", 'ml_drift_warnings.variable_name',
@@ -147,7 +148,9 @@ final as (
         with_status.last_drifted_on,
         with_status.triggered_at,
         cast(
-            coalesce(with_status.closed_on, with_status.last_drifted_on + 1) - with_status.opened_on as integer
+            {{ days_between(
+                'with_status.opened_on', 'coalesce(with_status.closed_on, with_status.last_drifted_on + 1)'
+            ) }} as integer
         ) as duration_days,
         cast(with_status.drifted_days as integer) as drifted_days,
         cast(last_day_variables.features_drifted as integer) as features_drifted,
@@ -172,7 +175,7 @@ final as (
             "'reference_end'", 'cast(with_status.reference_end as ' ~ dbt.type_string() ~ ')',
             "'current_rows'", 'with_status.current_rows',
             "'peak_psi'", 'with_status.peak_psi',
-            "'drifted_variables'", 'last_day_variables.drifted_variables_json'
+            "'drifted_variables'", json_value('last_day_variables.drifted_variables_json')
         ]) }} as context
     from with_status
     inner join last_day_variables

@@ -7,11 +7,8 @@
     version changed), equal to a full refresh.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['indicator_id', 'period_date'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
+    **incremental_config(['indicator_id', 'period_date'])
 ) }}
 
 {%- set lookback = indicator_lookback_days() %}
@@ -153,7 +150,7 @@ final as (
                 "'4'", round_decimal('selected.cut_4', 6),
                 "'5'", round_decimal('selected.cut_5', 6),
             ]),
-            "'reasons'", 'selected.reasons',
+            "'reasons'", json_value('selected.reasons'),
             "'model_version'", 'selected.model_version',
             "'threshold_version'", 'selected.threshold_version',
         ]) }} as context,

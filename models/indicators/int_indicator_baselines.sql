@@ -17,11 +17,8 @@
     (macro materialized_cte; hash_joins_only, a pre-hook of every indicator model): 177 s -> 2 s at 100 vehicles x 61 days.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['indicator_id', 'metric_date'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
+    **incremental_config(['indicator_id', 'metric_date'])
 ) }}
 
 with

@@ -81,7 +81,7 @@ pivoted as (
         {%- endfor %}
         max(case when parameter_name = 'statistic' then text_value end) as statistic,
         max(case when parameter_name = 'seasonality' then text_value end) as seasonality,
-        string_agg(parameter_name || '=' || coalesce(parameter_value, ''), ';' order by parameter_name)
+        {{ string_agg_ordered("parameter_name || '=' || coalesce(parameter_value, '')", "';'", 'parameter_name') }}
             as parameter_text
     from typed_values
     group by indicator_id
@@ -128,10 +128,9 @@ versioned as (
 composite_inputs as (
     -- the composite also changes when a contributing indicator, or its weight, changes
     select
-        string_agg(
-            indicator_id || '=' || weight_text || '@' || md5(version_text),
-            ';' order by indicator_id
-        ) as inputs_text
+        {{ string_agg_ordered(
+            "indicator_id || '=' || weight_text || '@' || md5(version_text)", "';'", 'indicator_id'
+        ) }} as inputs_text
     from versioned
     where is_active and aggregation_type = 'atomic' and scoring_method != 'ml_model' and weight > 0
 ),

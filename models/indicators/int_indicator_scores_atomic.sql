@@ -5,11 +5,8 @@
     score_static / score_std_dev) with its own parameters from the seeds.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['indicator_id', 'period_date'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
+    **incremental_config(['indicator_id', 'period_date'])
 ) }}
 
 with

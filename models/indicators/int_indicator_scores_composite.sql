@@ -9,11 +9,8 @@
     ML indicators never feed it: ML features read this model.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['indicator_id', 'period_date'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
+    **incremental_config(['indicator_id', 'period_date'])
 ) }}
 
 with

@@ -11,11 +11,8 @@
     ML features (they read int_indicator_scores_rules), so there is no cycle.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['indicator_id', 'period_date'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
+    **incremental_config(['indicator_id', 'period_date'])
 ) }}
 
 {%- set enabled = var('ml_indicators_enabled', false) %}
@@ -59,7 +56,7 @@ probabilities as (
 probabilities as (
     select
         cast(null as {{ dbt.type_string() }}) as indicator_id,
-        cast(null as uuid) as entity_id,
+        cast(null as {{ type_uuid() }}) as entity_id,
         cast(null as date) as period_date,
         cast(null as {{ dbt.type_float() }}) as probability,
         cast(null as {{ dbt.type_string() }}) as model_version,

@@ -9,10 +9,7 @@
     the new ones.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['account_id', 'local_date'],
-    on_schema_change='append_new_columns',
+    **incremental_config(['account_id', 'local_date'], spark_day_partition='local_date')
 ) }}
 
 with

@@ -9,10 +9,7 @@
     the new ones, reading 29 days before them for the trailing windows.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['asset_id', 'local_date'],
-    on_schema_change='append_new_columns',
+    **incremental_config(['asset_id', 'local_date'], spark_day_partition='local_date')
 ) }}
 
 {%- set rolled = [
@@ -63,8 +60,10 @@ rolled as (
         count(case when not has_data then 1 end) over last_30_days as silent_days_30d,
         count(case when is_night_away_from_base then 1 end) over last_30_days as nights_away_from_base_30d,
         -- consecutive days up to today, capped at 30 (the window read back)
-        local_date - max(case when not is_idle_day then local_date end) over last_30_days as idle_day_streak,
-        local_date - max(case when has_data then local_date end) over last_30_days as silent_day_streak,
+        {{ days_between('max(case when not is_idle_day then local_date end) over last_30_days', 'local_date') }}
+            as idle_day_streak,
+        {{ days_between('max(case when has_data then local_date end) over last_30_days', 'local_date') }}
+            as silent_day_streak,
         count(*) over last_30_days as days_in_window_30d
     from flagged
     window

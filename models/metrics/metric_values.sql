@@ -13,10 +13,7 @@
     "incremental = full refresh" comparison must leave out.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['metric_name', 'entity_id', 'local_date'],
-    on_schema_change='append_new_columns',
+    **incremental_config(['metric_name', 'entity_id', 'local_date'], spark_day_partition='local_date')
 ) }}
 
 {%- set columns = metric_columns() %}
@@ -98,7 +95,7 @@ final as (
         {{ local_midnight_utc('local_date') }} as period_start,
         {{ local_midnight_utc('local_date + 1') }} as period_end,
         {{ dbt.current_timestamp() }} as computed_at,
-        cast('{{ invocation_id }}' as uuid) as pipeline_run_id
+        cast('{{ invocation_id }}' as {{ type_uuid() }}) as pipeline_run_id
     from unioned
     where metric_value is not null
 )

@@ -124,7 +124,7 @@ final as (
                 then 1
             when open_account_days.next_cure_date is not null then 0
         end as label_roll_dpd30,
-        data_end.data_end_date - open_account_days.as_of_date + 1 as days_observed,
+        {{ days_between('open_account_days.as_of_date', 'data_end.data_end_date') }} + 1 as days_observed,
         episodes_by_day.next_dpd30_date
     from open_account_days
     cross join data_end

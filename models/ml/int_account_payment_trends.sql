@@ -89,8 +89,9 @@ final as (
         {{ days_late(
             'latest_due.second_previous_due_date', 'latest_due.second_previous_fully_paid_date', 'loan_state.local_date'
         ) }} as days_late_third_last_installment,
-        coalesce(latest_due.next_due_date, first_installments.first_due_date) - loan_state.local_date
-            as days_to_next_due,
+        {{ days_between(
+            'loan_state.local_date', 'coalesce(latest_due.next_due_date, first_installments.first_due_date)'
+        ) }} as days_to_next_due,
         cast(
             coalesce(latest_due.next_total_due_amount, first_installments.first_total_due_amount)
             as {{ dbt.type_float() }}

@@ -53,15 +53,15 @@ windowed as (
         avg(fleet_at_base_share_pct) over days_31_to_90_ago as at_base_share_pct_avg_31_90d,
         avg(fleet_data_completeness_pct) over days_31_to_90_ago as data_completeness_pct_avg_31_90d,
         -- earnings proxies: driving on working days (Monday to Friday) against the account's own past
-        avg(case when extract(dow from local_date) between 1 and 5 then fleet_km_driven_per_reporting_asset end)
+        avg(case when {{ day_of_week('local_date') }} between 1 and 5 then fleet_km_driven_per_reporting_asset end)
             over last_30_days as working_day_km_avg_30d,
-        avg(case when extract(dow from local_date) between 1 and 5 then fleet_km_driven_per_reporting_asset end)
+        avg(case when {{ day_of_week('local_date') }} between 1 and 5 then fleet_km_driven_per_reporting_asset end)
             over days_31_to_180_ago as working_day_km_avg_31_180d,
         avg(
-            case when extract(dow from local_date) between 1 and 5 then fleet_active_minutes_per_reporting_asset end
+            case when {{ day_of_week('local_date') }} between 1 and 5 then fleet_active_minutes_per_reporting_asset end
         ) over last_30_days as working_day_active_minutes_avg_30d,
         avg(
-            case when extract(dow from local_date) between 1 and 5 then fleet_active_minutes_per_reporting_asset end
+            case when {{ day_of_week('local_date') }} between 1 and 5 then fleet_active_minutes_per_reporting_asset end
         ) over days_31_to_180_ago as working_day_active_minutes_avg_31_180d
     from account_metrics_daily
     window
@@ -169,7 +169,8 @@ final as (
         int_account_days_labelled.label_dpd30_90d,
         int_account_days_labelled.label_dpd30_180d,
         int_account_days_labelled.label_roll_dpd30,
-        int_account_days_labelled.next_dpd30_date - int_account_days_labelled.as_of_date as label_days_to_dpd30,
+        {{ days_between('int_account_days_labelled.as_of_date', 'int_account_days_labelled.next_dpd30_date') }}
+            as label_days_to_dpd30,
         int_account_days_labelled.days_observed as label_days_observed
     from int_account_days_labelled
     inner join account_metrics_daily

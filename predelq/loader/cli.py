@@ -93,6 +93,11 @@ def load_files(
     `move_refused`: files (of a folder load) moved to `refused/` beside them when refused.
     `ignored`: files reported as ignored (in a subfolder), one result each.
     """
+    if target.engine == "spark":  # the loader on a DuckDB mirror of raw (predelq/spark_load.py)
+        from predelq.spark_load import load_files_spark
+
+        return load_files_spark(target, files, kind, retry_refused, progress, echo)
+
     from predelq.loader.core import Loader, LoadResult, ensure_tables
 
     move_refused = set(move_refused)

@@ -203,7 +203,7 @@ def results_ddl(engine: str) -> list[str]:
     from predelq.raw_schema import column_type
 
     json_type = column_type("json", engine)
-    return [
+    stmts = [
         "create schema if not exists ops",
         f"""create table if not exists {RESULTS_TABLE} (
             check_run_id varchar(64) not null,
@@ -225,6 +225,16 @@ def results_ddl(engine: str) -> list[str]:
             data_docs_path text
         )""",
     ]
+    if engine == "spark":  # same columns in Spark's spelling (a Parquet table)
+        stmts[1] = (
+            stmts[1]
+            .replace("timestamp with time zone", "timestamp")
+            .replace("double precision", "double")
+            .replace(" not null", "")
+            .replace("text", "string")
+            + " using parquet"
+        )
+    return stmts
 
 
 def record(con, engine: str, target_name: str, report: Report, checked_at: dt.datetime) -> None:

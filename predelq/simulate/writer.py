@@ -1,4 +1,5 @@
-"""Writing Arrow tables into the target: DuckDB by Arrow scan, PostgreSQL by COPY.
+"""Writing Arrow tables into the target: DuckDB by Arrow scan, PostgreSQL by COPY,
+Spark by Parquet files (written by DuckDB, loaded into Parquet tables at close()).
 
 Both paths run the same SELECT (casts to the declared column types) in DuckDB:
 on DuckDB it feeds an INSERT; for PostgreSQL an in-memory DuckDB turns it into
@@ -22,7 +23,15 @@ import pyarrow as pa
 
 from predelq import partitions
 from predelq.errors import UserError
-from predelq.raw_schema import RAW_SCHEMA, RAW_TABLES, TRUTH_SCHEMA, TRUTH_TABLES, column_type, ddl
+from predelq.raw_schema import (
+    RAW_SCHEMA,
+    RAW_TABLES,
+    SPARK_PARTITIONS,
+    TRUTH_SCHEMA,
+    TRUTH_TABLES,
+    column_type,
+    ddl,
+)
 
 SCHEMAS = {RAW_SCHEMA: RAW_TABLES, TRUTH_SCHEMA: TRUTH_TABLES}
 DUCKDB_MEMORY_LIMIT = os.environ.get("PREDELQ_SIMULATE_DUCKDB_MEMORY", "1GB")
@@ -37,11 +46,14 @@ GENERATED = [
 REPLACED = {RAW_SCHEMA: [*GENERATED, "load_batches", "load_quarantine"], TRUTH_SCHEMA: list(TRUTH_TABLES)}
 
 
-def _select(schema: str, table: str, present: list[str]) -> str:
+def _select(schema: str, table: str, present: list[str], as_text: tuple[str, ...] = ()) -> str:
     parts = []
     for name, typ, _ in SCHEMAS[schema][table]:
         t = column_type(typ, "duckdb")
-        parts.append(f'CAST("{name}" AS {t})' if name in present else f"CAST(NULL AS {t})")
+        value = f'CAST("{name}" AS {t})' if name in present else f"CAST(NULL AS {t})"
+        if typ in as_text:  # Spark reads no UUID/JSON Parquet type: the same text
+            value = f"CAST({value} AS VARCHAR)"
+        parts.append(f'{value} AS "{name}"')
     return ", ".join(parts)
 
 
@@ -57,6 +69,7 @@ class Writer:
         self.rows: dict[str, int] = {}
         self._duck = None
         self._tmp = None
+        self._spark_files: dict[tuple[str, str], list[Path]] = {}
         if self.engine == "duckdb":
             # DuckDB keeps written blocks cached up to its memory limit (80% of RAM by
             # default); a run writes gigabytes, so bound it. Plenty for Arrow inserts.
@@ -67,6 +80,15 @@ class Writer:
         from predelq.raw_schema import all_ddl
 
         cur = self.con.cursor()
+        if self.engine == "spark":
+            for stmt in all_ddl(self.engine, include_truth=True):
+                cur.execute(stmt)
+            for schema, names in REPLACED.items():
+                for table in names:
+                    if table in SCHEMAS[schema]:
+                        cur.execute(f"DROP TABLE IF EXISTS {schema}.{table}")
+                        cur.execute(ddl(schema, table, SCHEMAS[schema][table], self.engine))
+            return
         for stmt in all_ddl(self.engine, include_truth=True):
             if not stmt.upper().startswith("CREATE INDEX"):
                 cur.execute(stmt)
@@ -116,6 +138,8 @@ class Writer:
                 self.con.execute(f"INSERT INTO {schema}.{table} SELECT {select} FROM _sim_src")
             finally:
                 self.con.unregister("_sim_src")
+        elif self.engine == "spark":
+            self._parquet_spark(schema, table, tab)
         else:
             self._copy_pg(schema, table, tab, select)
         key = f"{schema}.{table}"
@@ -147,10 +171,51 @@ class Writer:
             )
         os.unlink(path)
 
+    def _scratch(self):
+        import duckdb
+
+        if self._duck is None:
+            self._duck = duckdb.connect()
+            self._duck.execute("SET TimeZone = 'UTC'")
+            self._tmp = tempfile.TemporaryDirectory(prefix="predelq-sim-")
+        return self._duck, Path(self._tmp.name)
+
+    def _parquet_spark(self, schema, table, tab) -> None:
+        """The rows as a Parquet file, cast by the same SELECT as on the other engines."""
+        duck, folder = self._scratch()
+        files = self._spark_files.setdefault((schema, table), [])
+        path = folder / f"{schema}.{table}" / f"part-{len(files):05d}.parquet"
+        path.parent.mkdir(exist_ok=True)
+        select = _select(schema, table, tab.column_names, as_text=("uuid", "json"))
+        duck.register("_sim_src", tab)
+        try:
+            duck.execute(f"COPY (SELECT {select} FROM _sim_src) TO '{path}' (FORMAT parquet)")
+        finally:
+            duck.unregister("_sim_src")
+        files.append(path)
+
+    def _flush_spark(self) -> None:
+        """Load the Parquet files into the Spark tables (one INSERT per table)."""
+        spark = self.con.spark
+        for (schema, table), files in self._spark_files.items():
+            cols = SCHEMAS[schema][table]
+            names = [f"CAST(`{name}` AS {column_type(typ, 'spark')})" for name, typ, _ in cols]
+            part = SPARK_PARTITIONS.get(table)
+            if part:
+                names.append(part[2])
+            spark.read.parquet(*[str(f) for f in files]).createOrReplaceTempView("_sim_src")
+            try:
+                spark.sql(f"INSERT INTO {schema}.{table} SELECT {', '.join(names)} FROM _sim_src")
+            finally:
+                spark.catalog.dropTempView("_sim_src")
+        self._spark_files = {}
+
     def commit(self) -> None:
         self.con.commit()
 
     def close(self) -> None:
+        if self.engine == "spark" and self._spark_files:
+            self._flush_spark()
         if self._duck is not None:
             self._duck.close()
             self._tmp.cleanup()

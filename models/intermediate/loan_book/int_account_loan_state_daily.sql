@@ -16,10 +16,7 @@
     as long as payments are recorded within the lookback.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['account_id', 'local_date'],
-    on_schema_change='append_new_columns',
+    **incremental_config(['account_id', 'local_date'])
 ) }}
 
 with
@@ -292,16 +289,16 @@ final as (
         local_date,
         month_start_date,
         disbursement_date,
-        local_date - disbursement_date as days_on_book,
+        {{ days_between('disbursement_date', 'local_date') }} as days_on_book,
         case
-            when oldest_overdue_due_date is not null then local_date - oldest_overdue_due_date
+            when oldest_overdue_due_date is not null then {{ days_between('oldest_overdue_due_date', 'local_date') }}
             else 0
         end as days_past_due,
         case
             when oldest_overdue_due_date is null then 'current'
-            when local_date - oldest_overdue_due_date < 30 then '1-29'
-            when local_date - oldest_overdue_due_date < 60 then '30-59'
-            when local_date - oldest_overdue_due_date < 90 then '60-89'
+            when {{ days_between('oldest_overdue_due_date', 'local_date') }} < 30 then '1-29'
+            when {{ days_between('oldest_overdue_due_date', 'local_date') }} < 60 then '30-59'
+            when {{ days_between('oldest_overdue_due_date', 'local_date') }} < 90 then '60-89'
             else '90+'
         end as dpd_bucket,
         installments_overdue,
@@ -324,7 +321,7 @@ final as (
         end as paid_ratio_90d,
         cast(paid_amount as {{ dbt.type_numeric() }}) as paid_amount,
         last_payment_date,
-        local_date - last_payment_date as days_since_last_payment,
+        {{ days_between('last_payment_date', 'local_date') }} as days_since_last_payment,
         missed_payments_30d,
         bounced_payments_30d,
         partial_payments_30d,

@@ -5,10 +5,7 @@
     signal. Recomputes the days int_telemetry_readings_enriched holds.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['asset_id', 'local_date'],
-    on_schema_change='append_new_columns',
+    **incremental_config(['asset_id', 'local_date'])
 ) }}
 
 {%- set cell_deg = 0.005 %}

@@ -6,11 +6,8 @@
     start (and starting state of charge) from the row the previous run wrote.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['asset_id', 'started_at'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_recomputed_telemetry_rows('started_at', is_instant=true) }}",
+    **incremental_config(['asset_id', 'started_at'])
 ) }}
 
 with

@@ -12,11 +12,8 @@
     after (84 s -> 22 s at 450 vehicles x 240 days, readings every 10 minutes).
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['asset_id', 'poi_id', 'local_date'],
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_recomputed_telemetry_rows('local_date') }}",
+    **incremental_config(['asset_id', 'poi_id', 'local_date'])
 ) }}
 
 {%- set cell_deg = 0.01 %}

@@ -11,10 +11,7 @@
     table's own row of the day before.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['asset_id', 'local_date'],
-    on_schema_change='append_new_columns',
+    **incremental_config(['asset_id', 'local_date'], spark_day_partition='local_date')
 ) }}
 
 {%- set check_window = execute and not is_incremental() and not var('telemetry_full_rebuild', false) %}

@@ -56,7 +56,7 @@ probabilities as (
 expected as (
     select
         *,
-        probability_30d * cast(outstanding_principal_amount as double precision) * loss_factor
+        probability_30d * cast(outstanding_principal_amount as {{ type_double() }}) * loss_factor
             as expected_loss
     from probabilities
 ),
@@ -69,17 +69,17 @@ final as (
         account_id,
         customer_id,
         cast(expected_loss as numeric(18, 2)) as expected_loss_amount,
-        cast(probability_30d as double precision) as probability_30d,
-        cast(probability_source as text) as probability_source,
+        cast(probability_30d as {{ type_double() }}) as probability_30d,
+        cast(probability_source as {{ type_text() }}) as probability_source,
         cast(outstanding_principal_amount as numeric(18, 2)) as outstanding_principal_amount,
-        cast(loss_factor as double precision) as recoverability_factor,
+        cast(loss_factor as {{ type_double() }}) as recoverability_factor,
         cast(
             case
                 when ml_reasons is not null and ml_reasons != '' and risk_reasons is not null
                     then ml_reasons || '; ' || risk_reasons
                 when ml_reasons is not null and ml_reasons != '' then ml_reasons
                 else risk_reasons
-            end as text
+            end as {{ type_text() }}
         ) as top_reasons,
         cast(
             coalesce(
@@ -90,9 +90,9 @@ final as (
                     when days_past_due > 0 then 'Send a payment reminder and call the customer'
                     else 'No open event: monitor'
                 end
-            ) as text
+            ) as {{ type_text() }}
         ) as recommended_action,
-        cast(open_event_names as text) as open_events_behind,
+        cast(open_event_names as {{ type_text() }}) as open_events_behind,
         open_events,
         max_open_severity,
         days_past_due,

@@ -36,8 +36,8 @@ rolled_up as (
 final as (
     select
         customers.customer_id,
-        cast(customers.customer_status as text) as customer_status,
-        cast(customers.city as text) as city,
+        cast(customers.customer_status as {{ type_text() }}) as customer_status,
+        cast(customers.city as {{ type_text() }}) as city,
         rolled_up.as_of_date,
         cast(coalesce(rolled_up.accounts, 0) as integer) as accounts,
         cast(coalesce(rolled_up.accounts_with_principal, 0) as integer) as accounts_with_principal,
@@ -47,11 +47,11 @@ final as (
         cast(rolled_up.arrears_amount as numeric(18, 2)) as arrears_amount,
         cast(rolled_up.max_days_past_due as integer) as max_days_past_due,
         cast(rolled_up.worst_risk_score as integer) as worst_risk_score,
-        cast({{ risk_band('rolled_up.worst_risk_score') }} as text) as worst_risk_band,
-        cast(rolled_up.max_ml_probability_30d as double precision) as max_ml_probability_30d,
+        cast({{ risk_band('rolled_up.worst_risk_score') }} as {{ type_text() }}) as worst_risk_band,
+        cast(rolled_up.max_ml_probability_30d as {{ type_double() }}) as max_ml_probability_30d,
         cast(coalesce(rolled_up.open_events, 0) as integer) as open_events,
         cast(rolled_up.max_open_severity as integer) as max_open_severity,
-        cast(rolled_up.last_signal_at as timestamp with time zone) as last_signal_at
+        cast(rolled_up.last_signal_at as {{ type_timestamptz() }}) as last_signal_at
     from customers
     left join rolled_up
         on customers.customer_id = rolled_up.customer_id

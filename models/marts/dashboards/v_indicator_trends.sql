@@ -22,10 +22,10 @@ assets_joined as (
 final as (
     select
         indicator_values.id as indicator_value_id,
-        cast(indicator_values.indicator_id as text) as indicator_id,
-        cast(indicator_definitions.display_name as text) as indicator_name,
-        cast(indicator_definitions.scoring_method as text) as scoring_method,
-        cast(indicator_values.entity_type as text) as entity_type,
+        cast(indicator_values.indicator_id as {{ type_text() }}) as indicator_id,
+        cast(indicator_definitions.display_name as {{ type_text() }}) as indicator_name,
+        cast(indicator_definitions.scoring_method as {{ type_text() }}) as scoring_method,
+        cast(indicator_values.entity_type as {{ type_text() }}) as entity_type,
         case when indicator_values.entity_type = 'asset' then indicator_values.entity_id end as asset_id,
         case
             when indicator_values.entity_type = 'account' then indicator_values.entity_id
@@ -33,10 +33,10 @@ final as (
         end as account_id,
         indicator_values.period_date as local_date,
         cast(indicator_values.score as integer) as score,
-        cast(indicator_values.status as text) as score_status,
-        cast(indicator_values.underlying_value as double precision) as underlying_value,
-        cast(indicator_values.baseline_value as double precision) as baseline_value,
-        cast(indicator_values.z_score as double precision) as z_score
+        cast(indicator_values.status as {{ type_text() }}) as score_status,
+        cast(indicator_values.underlying_value as {{ type_double() }}) as underlying_value,
+        cast(indicator_values.baseline_value as {{ type_double() }}) as baseline_value,
+        cast(indicator_values.z_score as {{ type_double() }}) as z_score
     from indicator_values
     inner join indicator_definitions
         on indicator_values.indicator_id = indicator_definitions.indicator_id

@@ -35,7 +35,7 @@ final as (
         cast(
             case
                 when event_timeline.entity_type = 'model' then event_timeline.duration_days
-                else account_states.as_of_date - event_timeline.opened_on + 1
+                else {{ days_between('event_timeline.opened_on', 'account_states.as_of_date') }} + 1
             end as integer
         ) as days_open,
         event_timeline.score_before,

@@ -56,22 +56,22 @@ visited as (
 final as (
     select
         pois.poi_id,
-        cast(pois.poi_type as text) as poi_type,
-        cast(pois.owner_type as text) as owner_type,
+        cast(pois.poi_type as {{ type_text() }}) as poi_type,
+        cast(pois.owner_type as {{ type_text() }}) as owner_type,
         cast(
             case
                 when pois.owner_type = 'customer' then 'Borrower ' || replace(pois.poi_type, '_', ' ')
                 else pois.poi_name
-            end as text
+            end as {{ type_text() }}
         ) as poi_name,
-        cast(case when pois.owner_type != 'customer' then pois.lat end as double precision) as lat,
-        cast(case when pois.owner_type != 'customer' then pois.lon end as double precision) as lon,
-        cast(pois.radius_m as double precision) as radius_m,
+        cast(case when pois.owner_type != 'customer' then pois.lat end as {{ type_double() }}) as lat,
+        cast(case when pois.owner_type != 'customer' then pois.lon end as {{ type_double() }}) as lon,
+        cast(pois.radius_m as {{ type_double() }}) as radius_m,
         cast(coalesce(linked.vehicles_linked, 0) as integer) as vehicles_linked,
         cast(coalesce(visited.visits, 0) as integer) as visits,
         cast(coalesce(visited.visits_30d, 0) as integer) as visits_30d,
         cast(coalesce(visited.vehicles_visiting_30d, 0) as integer) as vehicles_visiting_30d,
-        cast(coalesce(visited.minutes_at_poi_30d, 0) as double precision) as minutes_at_poi_30d,
+        cast(coalesce(visited.minutes_at_poi_30d, 0) as {{ type_double() }}) as minutes_at_poi_30d,
         visited.last_visit_on,
         (select as_of.as_of_date from as_of) as as_of_date
     from pois

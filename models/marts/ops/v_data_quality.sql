@@ -29,16 +29,16 @@ per_suite as (
 
 final as (
     select
-        cast(check_run_id as text) as check_run_id,
+        cast(check_run_id as {{ dbt.type_string() }}) as check_run_id,
         checked_at,
-        cast(target_name as text) as target_name,
-        cast(suite_name as text) as suite_name,
-        cast(table_name as text) as table_name,
+        cast(target_name as {{ dbt.type_string() }}) as target_name,
+        cast(suite_name as {{ dbt.type_string() }}) as suite_name,
+        cast(table_name as {{ dbt.type_string() }}) as table_name,
         cast(expectations_run as integer) as expectations_run,
         cast(expectations_failed as integer) as expectations_failed,
         cast(critical_failed as integer) as critical_failed,
         critical_failed = 0 as is_passing,
-        cast(data_docs_path as text) as data_docs_path
+        cast(data_docs_path as {{ dbt.type_string() }}) as data_docs_path
     from per_suite
 )
 

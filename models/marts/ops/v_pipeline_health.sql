@@ -26,23 +26,21 @@ per_run as (
         sum(case when status = 'fail' then 1 else 0 end) as nodes_fail,
         sum(case when status = 'warn' then 1 else 0 end) as nodes_warn,
         sum(case when status = 'skipped' then 1 else 0 end) as nodes_skipped,
-        string_agg(
-            case when status in ('error', 'runtime error', 'fail') then node_name end,
-            ', ' order by node_name asc
-        ) as failed_nodes,
-        string_agg(
-            case when status = 'warn' then node_name end,
-            ', ' order by node_name asc
-        ) as warned_nodes
+        {{ string_agg_ordered(
+            "case when status in ('error', 'runtime error', 'fail') then node_name end", "', '", 'node_name asc'
+        ) }} as failed_nodes,
+        {{ string_agg_ordered(
+            "case when status = 'warn' then node_name end", "', '", 'node_name asc'
+        ) }} as warned_nodes
     from pipeline_runs
     group by run_id
 ),
 
 final as (
     select
-        cast(run_id as text) as run_id,
-        cast(command as text) as command,
-        cast(target_name as text) as target_name,
+        cast(run_id as {{ dbt.type_string() }}) as run_id,
+        cast(command as {{ dbt.type_string() }}) as command,
+        cast(target_name as {{ dbt.type_string() }}) as target_name,
         run_started_at,
         -- the hook logs at the end of the invocation: the last node or the log time
         coalesce(last_node_completed_at, logged_at) as run_completed_at,
@@ -57,8 +55,8 @@ final as (
         cast(nodes_fail as integer) as nodes_fail,
         cast(nodes_warn as integer) as nodes_warn,
         cast(nodes_skipped as integer) as nodes_skipped,
-        cast(failed_nodes as text) as failed_nodes,
-        cast(warned_nodes as text) as warned_nodes,
+        cast(failed_nodes as {{ dbt.type_string() }}) as failed_nodes,
+        cast(warned_nodes as {{ dbt.type_string() }}) as warned_nodes,
         nodes_error = 0 and nodes_fail = 0 as is_success
     from per_run
 )

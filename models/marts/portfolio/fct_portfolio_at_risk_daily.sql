@@ -16,7 +16,7 @@ final as (
         {%- for n in [1, 30, 60, 90] %}
         cast(accounts_{{ n }}_plus_dpd as integer) as accounts_{{ n }}_plus_dpd,
         cast(par{{ n }}_amount as numeric(18, 2)) as par{{ n }}_amount,
-        cast(par{{ n }}_pct as double precision) as par{{ n }}_pct{% if not loop.last %},{% endif %}
+        cast(par{{ n }}_pct as {{ type_double() }}) as par{{ n }}_pct{% if not loop.last %},{% endif %}
         {%- endfor %}
     from portfolio_at_risk
 )

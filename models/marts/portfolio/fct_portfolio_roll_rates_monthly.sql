@@ -11,12 +11,12 @@ final as (
     select
         month_start_date,
         next_month_start_date,
-        cast(from_bucket as text) as from_bucket,
-        cast(to_bucket as text) as to_bucket,
+        cast(from_bucket as {{ type_text() }}) as from_bucket,
+        cast(to_bucket as {{ type_text() }}) as to_bucket,
         cast(accounts as integer) as accounts,
         cast(from_outstanding_principal_amount as numeric(18, 2)) as from_outstanding_principal_amount,
-        cast(account_roll_rate as double precision) as account_roll_rate,
-        cast(balance_roll_rate as double precision) as balance_roll_rate
+        cast(account_roll_rate as {{ type_double() }}) as account_roll_rate,
+        cast(balance_roll_rate as {{ type_double() }}) as balance_roll_rate
     from roll_rates
 )
 

@@ -15,9 +15,9 @@ final as (
         cast(disbursed_amount as numeric(18, 2)) as disbursed_amount,
         {%- for n in [30, 60, 90] %}
         cast(accounts_ever_{{ n }}_plus_dpd as integer) as accounts_ever_{{ n }}_plus_dpd,
-        cast(ever_{{ n }}_plus_dpd_share as double precision) as ever_{{ n }}_plus_dpd_share,
+        cast(ever_{{ n }}_plus_dpd_share as {{ type_double() }}) as ever_{{ n }}_plus_dpd_share,
         {%- endfor %}
-        cast(ever_30_plus_dpd_amount_share as double precision) as ever_30_plus_dpd_amount_share
+        cast(ever_30_plus_dpd_amount_share as {{ type_double() }}) as ever_30_plus_dpd_amount_share
     from vintage_curves
 )
 
