@@ -33,9 +33,10 @@ FIRST_DAY = dt.date(2000, 1, 1)
 
 
 def local_timezone() -> str:
-    from predelq.loader.settings import _setting
+    """The project's local time zone, as the loader reads it (env var, else dbt var)."""
+    from predelq.loader.settings import LoaderSettings
 
-    return _setting("PREDELQ_LOCAL_TIMEZONE", "local_timezone", "Asia/Kolkata")
+    return LoaderSettings.from_env().local_timezone
 
 
 def partition_name(table: str, day: dt.date) -> str:

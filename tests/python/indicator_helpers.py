@@ -95,8 +95,11 @@ def _normal(value, places: int):
     return value
 
 
-def table_rows(wh, relation: str, places: int = 6, exclude=VOLATILE_COLUMNS) -> tuple[list[str], list[tuple]]:
-    """(columns, sorted normalised rows) of a relation."""
+def table_rows(
+    wh, relation: str, places: int = 6, exclude=VOLATILE_COLUMNS, sort_columns: bool = False
+) -> tuple[list[str], list[tuple]]:
+    """(columns, sorted normalised rows) of a relation; `sort_columns`: columns by name
+    (engines that order columns differently, e.g. Spark puts partition columns last)."""
     with wh.activated() as target:
         con = target.connect()
         try:
@@ -107,6 +110,8 @@ def table_rows(wh, relation: str, places: int = 6, exclude=VOLATILE_COLUMNS) -> 
         finally:
             con.close()
     keep = [i for i, n in enumerate(names) if n not in exclude]
+    if sort_columns:
+        keep.sort(key=lambda i: names[i])
     normal = [tuple(_normal(r[i], places) for i in keep) for r in rows]
     return [names[i] for i in keep], sorted(normal, key=repr)
 

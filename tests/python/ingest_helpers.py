@@ -108,6 +108,15 @@ def counts(wh) -> dict[str, int]:
     return {t: wh.scalar(f"select count(*) from raw.{t}") for t in tables}
 
 
+def quarantine(wh, batch_id) -> dict[int, tuple[str, str]]:
+    """{row number: (reason, detail)} of one batch's quarantined rows."""
+    rows = wh.query(
+        "select row_number, reason, detail from raw.load_quarantine "
+        f"where load_batch_id = '{batch_id}' order by row_number"
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text.lstrip("\n"))
     return path

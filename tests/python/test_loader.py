@@ -14,7 +14,7 @@ from collections import Counter
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from ingest_helpers import ACCOUNT_1, ACCOUNT_2, ASSET_3, ASSET_4, counts, load, seed, write
+from ingest_helpers import ACCOUNT_1, ACCOUNT_2, ASSET_3, ASSET_4, counts, load, quarantine, seed, write
 
 
 @pytest.fixture(params=["duckdb", pytest.param("pg", marks=pytest.mark.postgres)])
@@ -23,14 +23,6 @@ def wh(request):
     warehouse = request.getfixturevalue(name)
     seed(warehouse)
     return warehouse
-
-
-def quarantine(wh, batch_id) -> dict[int, tuple[str, str]]:
-    rows = wh.query(
-        "select row_number, reason, detail from raw.load_quarantine "
-        f"where load_batch_id = '{batch_id}' order by row_number"
-    )
-    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def assert_reconciled(wh, result) -> None:

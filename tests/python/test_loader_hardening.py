@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ingest_helpers import ACCOUNT_1, ACCOUNT_2, counts, load, seed, write
+from ingest_helpers import ACCOUNT_1, ACCOUNT_2, counts, load, quarantine, seed, write
 
 from predelq.db import PROJECT_DIR
 
@@ -29,14 +29,6 @@ def wh(request):
     warehouse = request.getfixturevalue(name)
     seed(warehouse)
     return warehouse
-
-
-def quarantine(wh, batch_id) -> dict[int, tuple[str, str]]:
-    rows = wh.query(
-        "select row_number, reason, detail from raw.load_quarantine "
-        f"where load_batch_id = '{batch_id}' order by row_number"
-    )
-    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def pid(n: int) -> str:

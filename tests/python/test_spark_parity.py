@@ -24,7 +24,7 @@ from collections import Counter
 
 import pytest
 from conftest import IN_CI, Warehouse, make_duckdb_warehouse, warehouse_env
-from indicator_helpers import _normal, rows_mismatch
+from indicator_helpers import rows_mismatch, table_rows
 
 PORTFOLIO = [
     "--assets", "12", "--days", "40", "--seed", "11", "--end-date", "2026-10-31",
@@ -79,18 +79,7 @@ def relations(wh: Warehouse) -> list[str]:
 def rows_of(wh: Warehouse, relation: str) -> tuple[list[str], list[tuple]]:
     """(sorted column names, sorted normalised rows): column order differs on Spark
     (partition columns come last)."""
-    with wh.activated() as target:
-        con = target.connect()
-        try:
-            cur = con.cursor()
-            cur.execute(f"select * from {relation}")
-            names = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-        finally:
-            con.close()
-    keep = sorted((n, i) for i, n in enumerate(names) if n not in VOLATILE)
-    normal = [tuple(_normal(r[i], 6) for _, i in keep) for r in rows]
-    return [n for n, _ in keep], sorted(normal, key=repr)
+    return table_rows(wh, relation, exclude=VOLATILE, sort_columns=True)
 
 
 def build(wh: Warehouse, model_entry_for) -> None:
