@@ -98,7 +98,7 @@ def identifier_rows(devices: int) -> list[tuple]:
 def seed_warehouse(target) -> None:
     """Raw tables plus the device identifiers, on a fresh warehouse."""
     from predelq.db import execute_all
-    from predelq.raw_schema import all_ddl
+    from predelq.landing import all_ddl
 
     target.ensure_database()
     con = target.connect()

@@ -51,7 +51,7 @@ def _plain_duckdb_insert(path, rows: int) -> dict:
     """The engine alone: the same number of raw_telemetry rows from range(n) in one INSERT."""
     import duckdb
 
-    from predelq.raw_schema import all_ddl
+    from predelq.landing import all_ddl
 
     con = duckdb.connect(str(path))
     try:

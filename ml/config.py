@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from predelq.landing import ML_SCHEMA as SCHEMA
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 HORIZONS: tuple[int, ...] = (30, 90, 180)
 
 # The dbt feature model (models/ml/ml_features_daily.sql) and the landing tables
-# the Python code writes (DDL in ml/schema.py).
-SCHEMA = "ml"
+# the Python code writes (DDL in predelq/landing.py).
 FEATURES_TABLE = f"{SCHEMA}.ml_features_daily"
 REGISTRY_TABLE = f"{SCHEMA}.model_registry"
 SCORES_TABLE = f"{SCHEMA}.delinquency_scores"

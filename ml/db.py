@@ -167,9 +167,9 @@ class Db:
 
     def ensure_ml_schema(self) -> None:
         """Create the ml landing tables if missing (no-op when they exist)."""
-        from ml.schema import all_ddl
+        from predelq.landing import ML_SCHEMA, schema_ddl
 
-        for stmt in all_ddl(self.engine):
+        for stmt in schema_ddl(ML_SCHEMA, self.engine):
             self.execute(stmt)
 
 

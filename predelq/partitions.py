@@ -26,8 +26,10 @@ import datetime as dt
 import zlib
 from zoneinfo import ZoneInfo
 
-SCHEMA = "raw"
-TABLES = ("raw_telemetry", "raw_telemetry_archive")
+from predelq.landing import PARTITIONED_BY_DAY, RAW_SCHEMA
+
+SCHEMA = RAW_SCHEMA
+TABLES = PARTITIONED_BY_DAY
 _LOCK_KEY = zlib.crc32(b"predelq raw telemetry partitions")
 FIRST_DAY = dt.date(2000, 1, 1)
 
@@ -49,13 +51,6 @@ def day_bounds(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
     lo = dt.datetime.combine(day, dt.time(), zone)
     hi = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
     return lo.astimezone(dt.UTC), hi.astimezone(dt.UTC)
-
-
-def ddl(table: str) -> list[str]:
-    """After `CREATE TABLE raw.<table> (...) PARTITION BY RANGE (ts)`: its default partition."""
-    return [
-        f"CREATE TABLE IF NOT EXISTS {SCHEMA}.{table}_default PARTITION OF {SCHEMA}.{table} DEFAULT",
-    ]
 
 
 def is_partitioned(cur, table: str) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from predelq.raw_schema import RAW_SCHEMA, RAW_TABLES, SPARK_PARTITIONS, column_type
+from predelq.landing import RAW_SCHEMA, RAW_TABLES, SPARK_PARTITIONS, column_type
 
 
 def _spark_to_duck(spark, duck, table: str, folder: Path) -> int:
@@ -68,8 +68,8 @@ def load_files_spark(target, files, kind=None, retry_refused=False, progress=Non
     import duckdb
 
     from predelq.db import execute_all
+    from predelq.landing import all_ddl
     from predelq.loader.core import Loader, ensure_tables
-    from predelq.raw_schema import all_ddl
     from predelq.spark import session
 
     spark = session()

@@ -1,4 +1,4 @@
-{#- The JSON column type: JSON on DuckDB, JSONB on Postgres (as raw_schema.py). -#}
+{#- The JSON column type: JSON on DuckDB, JSONB on Postgres (as predelq/landing.py). -#}
 {% macro type_json() -%}
     {{ return(adapter.dispatch('type_json', 'predelq')()) }}
 {%- endmacro %}

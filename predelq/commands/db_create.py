@@ -7,7 +7,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from predelq.db import Target, connection, execute_all
-    from predelq.raw_schema import all_ddl
+    from predelq.landing import all_ddl
 
     target = Target.from_env(args.target)
     if target.ensure_database():

@@ -10,10 +10,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from predelq.landing import RAW_SCHEMA, all_ddl
 from predelq.loader.readers import Refused, file_format, open_reader
 from predelq.loader.settings import LoaderSettings
 from predelq.loader.store import TRACE
-from predelq.raw_schema import RAW_SCHEMA, all_ddl
 
 # PostgreSQL advisory lock keys (two-int form: a space apart from the file-hash locks)
 LOCK_SPACE = 1_349_542_225  # "PREDELQ" as a number, any constant works

@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from predelq import partitions
+from predelq.landing import RAW_SCHEMA, RAW_TABLES, column_type
 from predelq.loader.specs import FileSpec
-from predelq.raw_schema import RAW_SCHEMA, RAW_TABLES, column_type
 
 TRACE = os.environ.get("PREDELQ_LOAD_TRACE", "") not in ("", "0")  # print each statement's time
 STAGE = "_load_stage"

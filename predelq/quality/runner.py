@@ -198,49 +198,12 @@ def _plain(v):
     return str(v)
 
 
-# --- ops.data_quality_checks ---------------------------------------------------------------
-def results_ddl(engine: str) -> list[str]:
-    from predelq.raw_schema import column_type
-
-    json_type = column_type("json", engine)
-    stmts = [
-        "create schema if not exists ops",
-        f"""create table if not exists {RESULTS_TABLE} (
-            check_run_id varchar(64) not null,
-            checked_at timestamp with time zone not null,
-            target_name varchar(32) not null,
-            suite_name varchar(128) not null,
-            table_name varchar(128) not null,
-            batch_description text,
-            expectation_type varchar(128) not null,
-            column_name varchar(256),
-            severity varchar(16) not null,
-            success boolean not null,
-            element_count bigint,
-            unexpected_count bigint,
-            unexpected_percent double precision,
-            observed_value text,
-            why text,
-            details {json_type},
-            data_docs_path text
-        )""",
-    ]
-    if engine == "spark":  # same columns in Spark's spelling (a Parquet table)
-        stmts[1] = (
-            stmts[1]
-            .replace("timestamp with time zone", "timestamp")
-            .replace("double precision", "double")
-            .replace(" not null", "")
-            .replace("text", "string")
-            + " using parquet"
-        )
-    return stmts
-
-
+# --- ops.data_quality_checks (DDL in predelq/landing.py) -------------------------------------
 def record(con, engine: str, target_name: str, report: Report, checked_at: dt.datetime) -> None:
     from predelq.db import execute_all
+    from predelq.landing import OPS_SCHEMA, schema_ddl
 
-    execute_all(con, results_ddl(engine))
+    execute_all(con, schema_ddl(OPS_SCHEMA, engine))
     ph = "?" if engine == "duckdb" else "%s"
     json_cast = "json" if engine == "duckdb" else "jsonb"
     marks = ", ".join([ph] * 16) + f", cast({ph} as {json_cast})"

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from predelq import partitions
 from predelq.errors import UserError
-from predelq.raw_schema import (
+from predelq.landing import (
     RAW_SCHEMA,
     RAW_TABLES,
     SPARK_PARTITIONS,
@@ -77,7 +77,7 @@ class Writer:
 
     # ------------------------------------------------------------------ setup
     def reset(self) -> None:
-        from predelq.raw_schema import all_ddl
+        from predelq.landing import all_ddl
 
         cur = self.con.cursor()
         if self.engine == "spark":

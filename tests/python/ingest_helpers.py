@@ -35,7 +35,7 @@ IDENTIFIERS = [
 
 def seed(wh) -> None:
     """Raw tables plus the master rows above."""
-    from predelq.raw_schema import all_ddl
+    from predelq.landing import all_ddl
 
     with wh.activated() as target:
         target.ensure_database()

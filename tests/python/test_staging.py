@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from predelq.raw_schema import all_ddl
+from predelq.landing import all_ddl
 
 # The staging layer and its own tests; tests that also read later layers (e.g. the
 # relationship from event actions to events) wait for a full build.

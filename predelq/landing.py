@@ -1,8 +1,17 @@
-"""The `raw` and `truth` schemas: the tables the loader and the simulator write.
+"""Every landing table: the tables Python creates and writes, in one place.
 
-dbt never writes these; it reads them as sources. Column names and types follow
-the product team's architecture inventory (../shared/seeds), with the deviations
-recorded in docs/decisions.md:
+dbt never creates these; it reads them as sources (and its on-run-end hook inserts
+into `ops.pipeline_runs`). This module imports nothing from the project, so the
+loader, the simulator, the scorer, the quality checks and `predelq db-create` can
+all import it (docs/decisions.md D21).
+
+* `raw`: what the loader and the simulator land (below).
+* `truth`: the simulated portfolio's ground truth (evaluation only).
+* `ml`: what the scorer writes (model registry, scores, drift).
+* `ops`: the run log of dbt (`pipeline_runs`) and `predelq check`'s results.
+
+Column names and types of `raw` follow the product team's architecture inventory
+(../shared/seeds), with the deviations recorded in docs/decisions.md:
 
 * `raw_telemetry` carries the identifier the feed sent (`device_id`); `asset_id`
   is only filled when the feed already knew the asset. Staging resolves devices
@@ -13,13 +22,15 @@ recorded in docs/decisions.md:
   prove PII stays out of the marts.
 * `pois` is the product team's POI table (owner = asset, customer or OEM).
 
-Types are written once in a portable spelling; `ddl()` maps the two that differ.
+Types are written once in a portable spelling; `ddl()` maps the ones that differ.
 """
 
 from __future__ import annotations
 
 RAW_SCHEMA = "raw"
 TRUTH_SCHEMA = "truth"
+ML_SCHEMA = "ml"
+OPS_SCHEMA = "ops"
 
 # table -> list of (column, type, constraint). `json` becomes JSON on DuckDB and
 # JSONB on PostgreSQL. Keys are declared, but there are no foreign keys: raw is a
@@ -251,6 +262,133 @@ TRUTH_TABLES: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 
+# What the scorer writes (`predelq train`, `predelq score`; ml/). dbt reads them as
+# sources (models/ml/_ml__sources.yml).
+ML_TABLES: dict[str, list[tuple[str, str, str]]] = {
+    # the product team's inventory shape plus `horizon_days`
+    "model_registry": [
+        ("id", "uuid", "primary key"),
+        ("name", "text", "not null"),
+        ("version", "text", "not null"),
+        ("horizon_days", "integer", "not null"),
+        ("description", "text", ""),
+        ("storage_path", "text", "not null"),
+        ("trained_at", "timestamptz", ""),
+        ("training_data_start", "date", ""),
+        ("training_data_end", "date", ""),
+        ("metrics", "json", ""),
+        ("is_active", "boolean", "not null"),
+        ("created_by", "text", ""),
+        ("created_at", "timestamptz", "not null"),
+    ],
+    # one row per account, as-of day and horizon
+    "delinquency_scores": [
+        ("account_id", "uuid", "not null"),
+        ("as_of_date", "date", "not null"),
+        ("horizon_days", "integer", "not null"),
+        ("probability", "double", "not null"),
+        ("model_name", "text", "not null"),
+        ("model_version", "text", "not null"),
+        ("top_reasons", "text", ""),
+        ("scored_at", "timestamptz", "not null"),
+    ],
+    # PSI per feature and of the score, per scoring of an as-of day
+    "drift_results": [
+        ("run_id", "uuid", "not null"),
+        ("computed_at", "timestamptz", "not null"),
+        ("as_of_date", "date", "not null"),
+        ("horizon_days", "integer", "not null"),
+        ("model_name", "text", "not null"),
+        ("model_version", "text", "not null"),
+        ("variable_name", "text", "not null"),
+        ("variable_kind", "text", "not null"),
+        ("psi", "double", ""),
+        ("is_drifted", "boolean", "not null"),
+        ("reference_start", "date", ""),
+        ("reference_end", "date", ""),
+        ("reference_rows", "integer", ""),
+        ("current_rows", "integer", ""),
+    ],
+}
+
+# What the pipeline writes about itself (sources in models/marts/ops/_ops__sources.yml).
+OPS_TABLES: dict[str, list[tuple[str, str, str]]] = {
+    # dbt's run log: one row per node result per invocation, inserted by the
+    # on-run-end hook (macros/ops/log_run_results.sql); key (run_id, node_id)
+    "pipeline_runs": [
+        ("run_id", "varchar(64)", "not null"),
+        ("node_id", "varchar(512)", "not null"),
+        ("node_name", "varchar(256)", "not null"),
+        ("resource_type", "varchar(32)", "not null"),
+        ("materialization", "varchar(32)", ""),
+        ("status", "varchar(32)", "not null"),
+        ("rows_affected", "bigint", ""),
+        ("failures", "bigint", ""),
+        ("execution_seconds", "double", ""),
+        ("started_at", "timestamptz", ""),
+        ("completed_at", "timestamptz", ""),
+        ("duration_ms", "bigint", ""),
+        ("error_message", "text", ""),
+        ("command", "varchar(32)", ""),
+        ("target_name", "varchar(64)", ""),
+        ("run_started_at", "timestamptz", ""),
+        ("run_metadata", "json", ""),
+        ("created_at", "timestamptz", "not null"),
+    ],
+    # `predelq check`'s results: one row per expectation per run (predelq/quality/runner.py)
+    "data_quality_checks": [
+        ("check_run_id", "varchar(64)", "not null"),
+        ("checked_at", "timestamptz", "not null"),
+        ("target_name", "varchar(32)", "not null"),
+        ("suite_name", "varchar(128)", "not null"),
+        ("table_name", "varchar(128)", "not null"),
+        ("batch_description", "text", ""),
+        ("expectation_type", "varchar(128)", "not null"),
+        ("column_name", "varchar(256)", ""),
+        ("severity", "varchar(16)", "not null"),
+        ("success", "boolean", "not null"),
+        ("element_count", "bigint", ""),
+        ("unexpected_count", "bigint", ""),
+        ("unexpected_percent", "double", ""),
+        ("observed_value", "text", ""),
+        ("why", "text", ""),
+        ("details", "json", ""),
+        ("data_docs_path", "text", ""),
+    ],
+}
+# Keys over several columns (not on Spark, whose tables have none).
+TABLE_KEYS: dict[tuple[str, str], str] = {(OPS_SCHEMA, "pipeline_runs"): "primary key (run_id, node_id)"}
+
+SCHEMAS: dict[str, dict[str, list[tuple[str, str, str]]]] = {
+    RAW_SCHEMA: RAW_TABLES,
+    TRUTH_SCHEMA: TRUTH_TABLES,
+    ML_SCHEMA: ML_TABLES,
+    OPS_SCHEMA: OPS_TABLES,
+}
+
+INDEXES: dict[str, list[str]] = {
+    # PostgreSQL only: a filter on ts alone cannot use (asset_id, ts); BRIN fits time-ordered rows.
+    RAW_SCHEMA: [
+        "CREATE INDEX IF NOT EXISTS raw_telemetry_ts_brin ON raw.raw_telemetry USING brin (ts)",
+        "CREATE INDEX IF NOT EXISTS raw_telemetry_device_ts ON raw.raw_telemetry (device_id, ts)",
+        "CREATE INDEX IF NOT EXISTS raw_telemetry_archive_ts_brin "
+        "ON raw.raw_telemetry_archive USING brin (ts)",
+        "CREATE INDEX IF NOT EXISTS payments_account_due ON raw.payments (account_id, due_date)",
+        "CREATE INDEX IF NOT EXISTS entity_identifiers_value ON raw.entity_identifiers (identifier_value)",
+    ],
+    # DuckDB and PostgreSQL
+    ML_SCHEMA: [
+        # one model version is registered once per horizon it serves (the pre-delinquency model: 30, 90, 180)
+        "DROP INDEX IF EXISTS ml.model_registry_name_version",
+        "CREATE UNIQUE INDEX IF NOT EXISTS model_registry_name_version_horizon "
+        "ON ml.model_registry (name, version, horizon_days)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS delinquency_scores_key "
+        "ON ml.delinquency_scores (account_id, as_of_date, horizon_days)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS drift_results_key "
+        "ON ml.drift_results (as_of_date, horizon_days, model_name, model_version, variable_name)",
+    ],
+}
+
 _TYPE_MAP = {
     "duckdb": {"json": "JSON", "double": "DOUBLE"},
     "postgres": {"json": "JSONB", "double": "DOUBLE PRECISION"},
@@ -273,6 +411,8 @@ SPARK_PARTITIONS: dict[str, tuple[str, str, str]] = {
 
 
 def column_type(sql_type: str, engine: str) -> str:
+    if engine == "spark" and sql_type.startswith("varchar"):
+        return "STRING"
     return _TYPE_MAP[engine].get(sql_type, sql_type.upper())
 
 
@@ -285,46 +425,32 @@ def ddl(schema: str, table: str, columns, engine: str) -> str:
         cols = ",\n    ".join(specs)
         partitioned = f" PARTITIONED BY ({part[0]})" if part else ""
         return f"CREATE TABLE IF NOT EXISTS {schema}.{table} (\n    {cols}\n) USING parquet{partitioned}"
-    cols = ",\n    ".join(
-        f"{name} {column_type(typ, engine)} {constraint}".rstrip() for name, typ, constraint in columns
-    )
+    specs = [f"{name} {column_type(typ, engine)} {constraint}".rstrip() for name, typ, constraint in columns]
+    if (schema, table) in TABLE_KEYS:
+        specs.append(TABLE_KEYS[(schema, table)])
+    cols = ",\n    ".join(specs)
     partitioned = ""
     if engine == "postgres" and schema == RAW_SCHEMA and table in PARTITIONED_BY_DAY:
         partitioned = " PARTITION BY RANGE (ts)"  # predelq/partitions.py
     return f"CREATE TABLE IF NOT EXISTS {schema}.{table} (\n    {cols}\n){partitioned}"
 
 
-def all_ddl(engine: str, include_truth: bool = True) -> list[str]:
-    """Statements that create every raw (and truth) table, the ml landing tables and
-    ops.data_quality_checks if missing."""
-    stmts = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
-    stmts += [ddl(RAW_SCHEMA, t, cols, engine) for t, cols in RAW_TABLES.items()]
-    if engine == "postgres":
-        from predelq import partitions
-
-        for t in PARTITIONED_BY_DAY:
-            stmts += partitions.ddl(t)
-    if include_truth:
-        stmts.append(f"CREATE SCHEMA IF NOT EXISTS {TRUTH_SCHEMA}")
-        stmts += [ddl(TRUTH_SCHEMA, t, cols, engine) for t, cols in TRUTH_TABLES.items()]
-    # The ml landing tables (model registry, scores, drift) the scorer writes: ml/schema.py.
-    from ml.schema import all_ddl as ml_ddl
-
-    stmts += ml_ddl(engine)
-    # `predelq check`'s results table, so that dbt (source ops.data_quality_checks,
-    # mart v_data_quality) finds it before the first check has run.
-    from predelq.quality.runner import results_ddl
-
-    stmts += results_ddl(engine)
-    if engine == "postgres":
-        # A filter on ts alone cannot use (asset_id, ts); BRIN fits time-ordered rows.
+def schema_ddl(schema: str, engine: str) -> list[str]:
+    """Statements that create one landing schema, its tables and their indexes if missing."""
+    stmts = [f"CREATE SCHEMA IF NOT EXISTS {schema}"]
+    stmts += [ddl(schema, t, cols, engine) for t, cols in SCHEMAS[schema].items()]
+    if engine == "postgres" and schema == RAW_SCHEMA:
+        # each day-partitioned table's default partition (the day partitions: predelq/partitions.py)
         stmts += [
-            "CREATE INDEX IF NOT EXISTS raw_telemetry_ts_brin ON raw.raw_telemetry USING brin (ts)",
-            "CREATE INDEX IF NOT EXISTS raw_telemetry_device_ts ON raw.raw_telemetry (device_id, ts)",
-            "CREATE INDEX IF NOT EXISTS raw_telemetry_archive_ts_brin "
-            "ON raw.raw_telemetry_archive USING brin (ts)",
-            "CREATE INDEX IF NOT EXISTS payments_account_due ON raw.payments (account_id, due_date)",
-            "CREATE INDEX IF NOT EXISTS entity_identifiers_value "
-            "ON raw.entity_identifiers (identifier_value)",
+            f"CREATE TABLE IF NOT EXISTS {schema}.{t}_default PARTITION OF {schema}.{t} DEFAULT"
+            for t in PARTITIONED_BY_DAY
         ]
+    if schema == ML_SCHEMA and engine != "spark" or schema == RAW_SCHEMA and engine == "postgres":
+        stmts += INDEXES[schema]
     return stmts
+
+
+def all_ddl(engine: str, include_truth: bool = True) -> list[str]:
+    """Statements that create every landing table (raw, truth, ml, ops) if missing."""
+    schemas = [RAW_SCHEMA, *([TRUTH_SCHEMA] if include_truth else []), ML_SCHEMA, OPS_SCHEMA]
+    return [stmt for schema in schemas for stmt in schema_ddl(schema, engine)]
