@@ -2,7 +2,9 @@
 
 `run_dbt(["build"], target=...)` runs dbt in-process through `dbtRunner` (the
 programmatic API), with the profile copied from profiles.example.yml, so the
-Makefile, the CLI and the tests all run dbt the same way.
+Makefile, the CLI and the tests all run dbt the same way. Before a command whose
+on-run-end hook writes the run log, the ops landing tables are created if missing
+(Python owns their DDL, predelq/landing.py).
 """
 
 from __future__ import annotations
@@ -41,11 +43,25 @@ def dbt_args(args: list[str], target: Target) -> list[str]:
     return out
 
 
+# dbt commands whose on-run-end hook writes the run log (ops.pipeline_runs)
+HOOKED_COMMANDS = ("build", "run", "seed", "snapshot", "test", "retry", "source")
+
+
+def ensure_ops_tables(target: Target) -> None:
+    """Create the ops landing tables dbt's hooks write, if missing (Python owns their DDL)."""
+    from predelq.db import connection, execute_all
+    from predelq.landing import OPS_SCHEMA, schema_ddl
+
+    with connection(target) as con:
+        execute_all(con, schema_ddl(OPS_SCHEMA, target.engine))
+
+
 def run_dbt(args: list[str], target: Target | None = None, raise_on_failure: bool = True):
     """Run one dbt command in-process; returns dbt's `dbtRunnerResult`."""
     from dbt.cli.main import dbtRunner
 
     target = target or Target.from_env()
+    command = next((a for a in args if not a.startswith("-")), None)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if target.engine == "spark" and args and args[0] not in ("parse", "deps", "clean", "--help", "-h"):
         # the process's SparkSession, built from the same settings as the profile (and
@@ -53,6 +69,8 @@ def run_dbt(args: list[str], target: Target | None = None, raise_on_failure: boo
         from predelq.spark import session
 
         session()
+    if command in HOOKED_COMMANDS and not {"--help", "-h"} & set(args):
+        ensure_ops_tables(target)
     cwd = os.getcwd()
     os.chdir(PROJECT_DIR)  # relative DuckDB paths resolve against the project
     try:

@@ -1,7 +1,8 @@
 {#-
     on-run-end: one row per node result of this invocation into ops.pipeline_runs.
     `results` is dbt's list of RunResult objects. Returns the insert statement(s)
-    for the hook to run (nothing when there are no results).
+    for the hook to run (nothing when there are no results). The table is Python's
+    (predelq/landing.py): `predelq dbt` and `predelq db-create` create it.
 -#}
 {% macro log_run_results(results) -%}
     {%- set rows = [] -%}
