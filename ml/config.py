@@ -17,6 +17,7 @@ FEATURES_TABLE = f"{SCHEMA}.ml_features_daily"
 REGISTRY_TABLE = f"{SCHEMA}.model_registry"
 SCORES_TABLE = f"{SCHEMA}.delinquency_scores"
 DRIFT_TABLE = f"{SCHEMA}.drift_results"
+SCORING_RUNS_TABLE = f"{SCHEMA}.scoring_runs"
 
 KEY_COLUMNS = ("account_id", "as_of_date")
 # Rows where the account is already 30+ DPD the day before the as-of day: never

@@ -1,8 +1,8 @@
 """One small adapter over a DuckDB or psycopg2 connection.
 
 The scorer writes SQL once with `%s` placeholders; on DuckDB they become `?`.
-`Db.transaction()` makes a block atomic on both engines; inside a dbt Python model
-(DuckDB session already in dbt's transaction) it joins the open transaction.
+`Db.transaction()` makes a block atomic on both engines; on a DuckDB connection
+already in a transaction it joins the open transaction.
 
 Spark (issue 16; predelq.spark.SparkConnection over the process's SparkSession):
 reads go through `spark.sql(...)` and come back to the driver as pandas; inserts
@@ -174,7 +174,7 @@ class Db:
 
 
 def _duckdb_begin(con) -> bool:
-    """BEGIN on DuckDB; False when a transaction is already open (dbt's, in a Python model)."""
+    """BEGIN on DuckDB; False when a transaction is already open (the caller's)."""
     try:
         con.execute("BEGIN TRANSACTION")
         return True

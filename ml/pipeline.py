@@ -3,36 +3,39 @@
 After `dbt build`:
 
 1. train, when a horizon has no active model (`predelq train --if-no-active`);
-2. score and rebuild what reads the scores:
-   * DuckDB: `dbt build -s ml_scoring_runs+` (the Python model scores inside dbt and
-     the ml_model indicators, events and marts downstream are rebuilt);
-   * PostgreSQL: `predelq score`, then
-     `dbt build -s ml_delinquency_scores+ ml_drift_checks+ ml_drift_warnings+` (no Python models there);
+2. score (Python writes the ml landing tables), then rebuild what reads the scores:
+   `dbt build -s ml_scoring_runs+ ml_delinquency_scores+ ml_drift_checks+ ml_drift_warnings+`
+   (the ml_model indicators, events and marts downstream). DuckDB scores leniently
+   (a horizon without a usable model is skipped and said so), PostgreSQL and Spark
+   through `predelq score`;
 3. print the hold-out AUC of the active model per horizon.
 """
 
 from __future__ import annotations
 
-SCORE_READERS = ["ml_delinquency_scores+", "ml_drift_checks+", "ml_drift_warnings+"]
+SCORE_READERS = ["ml_scoring_runs+", "ml_delinquency_scores+", "ml_drift_checks+", "ml_drift_warnings+"]
 
 
 def rebuild_score_readers(target) -> None:
-    """`dbt build` of the models that read the scores (after `predelq score` on PostgreSQL)."""
+    """`dbt build` of the models that read the scores (after scoring)."""
     from predelq.dbt import run_dbt
 
     run_dbt(["build", "-s", *SCORE_READERS], target)
 
 
 def score_step(target) -> None:
-    """Score the latest as-of day and rebuild the models that read scores (either engine)."""
+    """Score the as-of days due and rebuild the models that read scores (every engine)."""
     from predelq.cli import main as cli_main
-    from predelq.dbt import run_dbt
     from predelq.errors import UserError
 
     if target.engine == "duckdb":
-        run_dbt(["build", "-s", "ml_scoring_runs+"], target)
-        return
-    if cli_main(["score", "--target", target.name]):
+        # never fatal, as when the scorer ran inside `dbt build`: the rule-based layers still build
+        from ml import score as scoring
+        from ml.db import Db
+
+        with Db.open(target) as db:
+            scoring.score(db, strict=False)
+    elif cli_main(["score", "--target", target.name]):
         raise UserError("predelq score failed")
     rebuild_score_readers(target)
 

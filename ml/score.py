@@ -1,7 +1,7 @@
 """`predelq score`: the active models score every as-of day not scored yet, and write it back.
 
-The same code runs from the CLI (both engines) and inside `dbt build` as the DuckDB
-Python model python_models/ml/ml_scoring_runs.py. A **daily score history**:
+The same code runs from the CLI and from the pipeline and the demo (ml/pipeline.py) on
+every engine; dbt only reads what it writes (sources `ml.*`). A **daily score history**:
 
 1. find the active models (registry) and load their artifacts: the pre-delinquency
    model (one artifact, registered for horizons 30, 90 and 180) and the roll-forward
@@ -20,11 +20,14 @@ Python model python_models/ml/ml_scoring_runs.py. A **daily score history**:
    enough rows for a PSI to mean something;
 6. in chunks of days, one transaction each: delete the days' rows, insert the new
    ones. Re-scoring replaces, never duplicates; an interrupted run is finished by
-   the next one.
+   the next one;
+7. the run's summary, one row per horizon (scored, or not_scored and why), replaces
+   that horizon's row of ml.scoring_runs.
 
 `predelq score` is strict: nothing is written unless every horizon asked for has a
-usable model and its features. Inside `dbt build` (strict=False) a horizon without
-one is skipped and reported, so an ML problem never blocks the rule-based layers.
+usable model and its features. The DuckDB pipeline and demo score with strict=False:
+a horizon without one is skipped and reported, so an ML problem never blocks the
+rule-based layers.
 """
 
 from __future__ import annotations
@@ -390,11 +393,33 @@ def score(
         )
     if not summary:
         return empty_summary()
-    return pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)).astype(SUMMARY_COLUMNS)
+    out = pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)).astype(SUMMARY_COLUMNS)
+    record_summary(db, out)
+    return out
 
 
 def empty_summary() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in SUMMARY_COLUMNS.items()})
+
+
+def record_summary(db: Db, summary: pd.DataFrame) -> None:
+    """Replace the row of each horizon in the summary in ml.scoring_runs (the last scoring of each
+    horizon, which the dbt view ml_scoring_runs shows)."""
+
+    def plain(v):
+        if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, pd.Timestamp):
+            return v.to_pydatetime()
+        return v.item() if isinstance(v, np.generic) else v
+
+    db.ensure_ml_schema()
+    rows = [tuple(plain(v) for v in r) for r in summary.itertuples(index=False)]
+    rows = [(r[0].date() if r[0] is not None else None, *r[1:]) for r in rows]
+    with db.transaction():
+        for h in summary["horizon_days"]:
+            db.execute(f"delete from {config.SCORING_RUNS_TABLE} where horizon_days = %s", [int(h)])
+        db.insert_rows(config.SCORING_RUNS_TABLE, list(SUMMARY_COLUMNS), rows)
 
 
 def _text(value) -> str | None:
@@ -471,31 +496,3 @@ def write(db: Db, days: list, results: list[HorizonResult], scored_at: dt.dateti
                             for d in r.drift.itertuples(index=False)
                         ],
                     )
-
-
-def score_in_dbt(session, features_relation, log=print) -> pd.DataFrame:
-    """Body of the DuckDB Python model ml_scoring_runs: score the as-of days due.
-
-    `session` is dbt's DuckDB connection (inside dbt's transaction, so the writes
-    commit or roll back with the model); `features_relation` is dbt.ref('ml_features_daily').
-    Never trains. A horizon without a usable active model (none yet, artifact missing,
-    feature column missing) is skipped: said in the log and in the summary row's
-    status/message, so the rule-based indicators and events downstream still build.
-    """
-    db = Db(session, "duckdb")
-    latest = features_relation.aggregate("max(as_of_date)").fetchall()[0][0]
-    if latest is None:
-        log("ml_scoring_runs: ml_features_daily is empty, nothing scored")
-        return empty_summary()
-    models, _ = plan(db, strict=False, log=lambda *_: None)
-    if not models:
-        log(
-            "ml_scoring_runs: no active model in ml.model_registry, nothing scored "
-            "(run `predelq train`, then `predelq dbt build -s ml_scoring_runs+`)"
-        )
-        return score(db, frame=features_relation.limit(0).df(), strict=False, log=log)
-    available = [pd.Timestamp(d) for (d,) in features_relation.project("as_of_date").distinct().fetchall()]
-    todo = days_to_score(db, models, sorted(available))
-    frame = features_relation.filter(f"as_of_date >= DATE '{todo[0].date().isoformat()}'").df()
-    log(f"ml_scoring_runs: scoring as-of days {todo[0].date()}..{todo[-1].date()}")
-    return score(db, frame=frame, strict=False, log=log)

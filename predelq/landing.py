@@ -309,6 +309,21 @@ ML_TABLES: dict[str, list[tuple[str, str, str]]] = {
         ("reference_rows", "integer", ""),
         ("current_rows", "integer", ""),
     ],
+    # the last scoring of each horizon: scored, or not_scored and why (ml.score.record_summary)
+    "scoring_runs": [
+        ("as_of_date", "date", ""),
+        ("horizon_days", "integer", "not null"),
+        ("status", "text", "not null"),
+        ("message", "text", ""),
+        ("model_name", "text", ""),
+        ("model_version", "text", ""),
+        ("accounts_scored", "bigint", ""),
+        ("days_scored", "bigint", ""),
+        ("mean_probability", "double", ""),
+        ("features_drifted", "bigint", ""),
+        ("score_psi", "double", ""),
+        ("scored_at", "timestamptz", "not null"),
+    ],
 }
 
 # What the pipeline writes about itself (sources in models/marts/ops/_ops__sources.yml).

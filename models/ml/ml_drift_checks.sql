@@ -6,7 +6,6 @@
     a drift episode starts and ends.
 -#}
 {{ config(materialized='view') }}
-{{ depend_on_python_scorer() }}
 
 with
 

@@ -266,7 +266,7 @@ def step_score(target, args) -> str:
         print("score: skipped (no active model, and none could be trained yet; see above)")
         return "skipped (no active model: history too short to train?)"
     if trained and target.engine == "duckdb":
-        # `dbt build` ran the scorer before these models existed: score and rebuild now.
+        # models trained just now: score leniently (as the demo) and rebuild
         from ml.pipeline import score_step
 
         try:
@@ -281,17 +281,14 @@ def step_score(target, args) -> str:
         raise StepFailed(f"predelq score: {exc}") from exc
     if code:
         raise StepFailed(f"predelq score exited {code} (see above)")
-    if target.engine != "duckdb":
-        # No Python models on PostgreSQL: rebuild what reads the scores (ml_model indicators,
-        # events, marts) now that they are written. DuckDB scored inside `dbt build`.
-        from ml.pipeline import rebuild_score_readers
+    # dbt only reads the scores: rebuild what reads them (ml_model indicators, events, marts)
+    from ml.pipeline import rebuild_score_readers
 
-        try:
-            rebuild_score_readers(target)
-        except UserError as exc:
-            raise StepFailed(f"rebuilding the models that read scores: {exc}") from exc
-        return "done, score readers rebuilt"
-    return "done"
+    try:
+        rebuild_score_readers(target)
+    except UserError as exc:
+        raise StepFailed(f"rebuilding the models that read scores: {exc}") from exc
+    return "done, score readers rebuilt"
 
 
 def _train_missing_models(target) -> list[str] | None:

@@ -4,10 +4,10 @@
   system's delinquency history says;
 * point in time: changing telemetry, payments and delinquency history on and after
   a day leaves every feature of as-of days up to that day unchanged;
-* the DuckDB Python model scores inside dbt, idempotently, and never blocks the
-  build when there is no model;
-* the same model scores the same accounts identically (1e-6) on DuckDB (inside
-  `dbt run`) and PostgreSQL (`predelq score`).
+* the scorer (Python, lenient as in the DuckDB pipeline) scores idempotently and
+  never blocks the build when there is no model; dbt reads what it wrote;
+* the same model scores the same accounts identically (1e-6) on DuckDB (lenient
+  scoring) and PostgreSQL (`predelq score`).
 
 The session warehouses are cloned before anything is written to them.
 """
@@ -26,13 +26,21 @@ from conftest import Warehouse, make_duckdb_warehouse
 
 from ml import config
 from ml import features as feats
+from ml import score as scoring
 from ml import train as training
 from ml.db import Db
 
 pytestmark = pytest.mark.slow
 
-# the Python scorer and the models reading its tables (not the indicators further down)
+# the models reading the scorer's tables (not the indicators further down)
 ML_MODELS = ["ml_scoring_runs", "ml_delinquency_scores", "ml_drift_warnings"]
+
+
+def score_and_read(wh: Warehouse) -> None:
+    """Python scores (strict=False, as the DuckDB pipeline and demo do), then dbt reads the scores."""
+    with wh.activated() as target, Db.open(target) as db:
+        scoring.score(db, strict=False, log=lambda *_: None)
+    wh.dbt("run", "-s", *ML_MODELS)
 
 
 def clone_duckdb(src: Warehouse, workdir) -> Warehouse:
@@ -187,16 +195,16 @@ def scores_of(wh: Warehouse) -> list[tuple]:
     )
 
 
-def test_the_python_model_scores_inside_dbt_and_never_blocks_the_build(built_duckdb, tmp_path):
+def test_the_scorer_never_blocks_the_build_and_rescoring_is_idempotent(built_duckdb, tmp_path):
     wh = clone_duckdb(built_duckdb, tmp_path / "dbt")
-    wh.dbt("run", "-s", *ML_MODELS)  # no model yet: the build goes on
+    score_and_read(wh)  # no model yet: the build goes on
     assert wh.query("select horizon_days, status from ml.ml_scoring_runs order by 1") == [
         (30, "not_scored"),
         (90, "not_scored"),
         (180, "not_scored"),
     ]
     register(wh, fixed_model(features_of(wh)), tmp_path / "artifacts")
-    wh.dbt("run", "-s", *ML_MODELS)
+    score_and_read(wh)
     once = scores_of(wh)
     latest = wh.scalar("select max(as_of_date) from ml.ml_features_daily")
     eligible = "pay_days_past_due = 0 and not is_delinquent_at_as_of"
@@ -209,7 +217,7 @@ def test_the_python_model_scores_inside_dbt_and_never_blocks_the_build(built_duc
     assert wh.query("select status, accounts_scored from ml.ml_scoring_runs where horizon_days = 30") == [
         ("scored", on_latest)
     ]
-    wh.dbt("run", "-s", *ML_MODELS)
+    score_and_read(wh)
     assert scores_of(wh) == once
 
 
@@ -231,7 +239,7 @@ def test_scores_written_on_duckdb_and_postgres_agree(built_duckdb, built_pg, tmp
         model = fixed_model(on_duck)
         register(duck, model, tmp_path / "artifacts")  # the same file is registered on both engines
         register(pg, model, tmp_path / "artifacts")
-        duck.dbt("run", "-s", *ML_MODELS)  # DuckDB: inside dbt
+        score_and_read(duck)  # DuckDB: as its pipeline scores
         assert pg.cli("score") == 0  # PostgreSQL: the CLI
         pg.dbt("run", "-s", "ml_delinquency_scores")
         d, p = scores_of(duck), scores_of(pg)

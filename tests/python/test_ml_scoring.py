@@ -285,7 +285,7 @@ def test_missing_feature_column_fails_naming_it_and_keeps_old_scores(trained):
     with pytest.raises(UserError, match="lacks column.*tel_km_7d"):
         run_score(wh)
     assert scores_of(wh) == before
-    # inside dbt build (not strict) the horizons are skipped with the reason instead
+    # not strict (the DuckDB pipeline and demo) the horizons are skipped with the reason instead
     summary = run_score(wh, strict=False)
     assert set(summary["status"]) == {"not_scored"}
     assert "tel_km_7d" in summary["message"].iloc[0]

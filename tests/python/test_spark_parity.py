@@ -5,7 +5,7 @@ smallest that still drives every model, events and marts included) is simulated
 into DuckDB and into Spark (local mode, in this process: dbt-spark's session
 method, a Derby metastore and a Parquet warehouse under tmp_path). dbt seeds and
 runs every model on both; a fixed pre-delinquency model is registered on both
-and scores through dbt's Python model on DuckDB and `predelq score` on Spark;
+and scores through `predelq score` on both;
 the models reading the scores run again. Then every table and view of the
 intermediate, metrics, indicators, events, ml and marts schemas must hold the
 same rows on both engines, numbers to 1e-6 (JSON compared parsed).
@@ -32,7 +32,6 @@ PORTFOLIO = [
 ]  # fmt: skip
 VARS = ["--vars", "{telemetry_expected_interval_minutes: 5}"]
 SCHEMAS = ["intermediate", "metrics", "indicators", "events", "ml", "marts"]
-ML_MODELS = ["ml_scoring_runs", "ml_delinquency_scores", "ml_drift_warnings"]
 
 # written at run time (when, which run), or engine plumbing: never compared
 VOLATILE = {
@@ -40,8 +39,7 @@ VOLATILE = {
     "built_at", "as_of_timestamp", "model_id",
 }  # fmt: skip
 # not part of the comparison: the run log and data-quality views (run metadata),
-# and the DuckDB-only Python model's own run summary
-# and the model registry (written by Python with fresh ids and times on each engine)
+# the scorer's run summary and the model registry (written by Python with fresh ids and times on each engine)
 SKIP_RELATIONS = {
     "marts.v_pipeline_health", "marts.v_data_quality", "ml.ml_scoring_runs", "ml.model_registry",
 }  # fmt: skip
@@ -88,10 +86,7 @@ def build(wh: Warehouse, model_entry_for) -> None:
     wh.dbt("run", *VARS)
     entry = model_entry_for(wh)
     register(wh, entry, wh.workdir.parent / "artifacts")
-    if wh.engine == "duckdb":
-        wh.dbt("run", "-s", *ML_MODELS, *VARS)  # the Python model scores inside dbt
-    else:
-        assert wh.cli("score") == 0  # Spark runs no dbt Python model: the CLI scores
+    assert wh.cli("score") == 0  # Python scores on every engine, dbt reads the scores
     wh.dbt("run", "-s", "ml_delinquency_scores+", *VARS)
 
 
