@@ -1,9 +1,11 @@
 """The `predelq` command line.
 
-Each subcommand lives in its own module exposing `add_arguments(parser)` and
-`run(args) -> int`. Command modules import only the standard library at module
-level and import heavy packages (duckdb, pandas, great-expectations...) inside
-`run`, so `predelq --help` stays fast. Adding a command = one line in COMMANDS.
+Each subcommand lives in its own module, predelq/commands/<name>.py, exposing
+`add_arguments(parser)` and `run(args) -> int`; the work itself is in the packages
+(predelq/loader, predelq/quality, predelq/simulate, ml...). Command modules import
+only the standard library at module level and import heavy packages (duckdb,
+pandas, great-expectations...) inside `run`, so `predelq --help` stays fast.
+Adding a command = one line in COMMANDS.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from predelq.errors import UserError
 # command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "db-create": ("predelq.commands.db_create", "create the target database and raw schema"),
-    "simulate": ("predelq.simulate.cli", "generate a simulated portfolio into raw"),
+    "simulate": ("predelq.commands.simulate", "generate a simulated portfolio into raw"),
     "dbt": ("predelq.commands.dbt_cmd", "run dbt with the project's profile and target"),
     "demo": ("predelq.commands.demo", "simulate, build and summarise the demo warehouse"),
     "evaluate": ("predelq.commands.evaluate", "report warning quality against the simulator's truth"),
-    "train": ("ml.commands.train", "train the delinquency models (30/90/180 days) and register them"),
-    "score": ("ml.commands.score", "score active accounts with the active models and write the scores back"),
-    "load": ("predelq.loader.cli", "load telemetry / loan-book files into raw (quarantine, idempotent)"),
-    "check": ("predelq.quality.cli", "great-expectations checks on the raw tables (exit 1 on critical)"),
+    "train": ("predelq.commands.train", "train the delinquency models (30/90/180 days) and register them"),
+    "score": (
+        "predelq.commands.score",
+        "score active accounts with the active models and write the scores back",
+    ),
+    "load": ("predelq.commands.load", "load telemetry / loan-book files into raw (quarantine, idempotent)"),
+    "check": ("predelq.commands.check", "great-expectations checks on the raw tables (exit 1 on critical)"),
     "pipeline": ("predelq.commands.pipeline", "cron job: load, check, dbt build, score, publish (locked)"),
 }
 

@@ -177,8 +177,8 @@ def _failed(step: str, why: str, started: float) -> int:
 
 # --- the steps: each returns a short summary or raises StepFailed ------------------------
 def step_load(target, args) -> str:
-    from predelq.loader.cli import inbox_path, load_files
     from predelq.loader.core import list_files, nested_files
+    from predelq.loader.files import inbox_path, load_files
 
     _partitions_ahead(target)
     inbox = inbox_path(args.inbox)
@@ -222,7 +222,7 @@ def _partitions_ahead(target) -> None:
 
 
 def step_check(target, args) -> str:
-    from predelq.quality.cli import check, docs_path, summarize
+    from predelq.quality.runner import check, docs_path, summarize
 
     report = check(target, docs_dir=docs_path())
     summarize(report, target)
@@ -258,7 +258,7 @@ def step_score(target, args) -> str:
     from predelq.errors import UserError
 
     module = COMMANDS.get("score", (None,))[0]
-    if not module or not _has_module(module):
+    if not module or not _has_module("ml"):
         print("score: skipped (no `predelq score` command in this installation)")
         return "skipped (not available)"
     trained = _train_missing_models(target)

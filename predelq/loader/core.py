@@ -425,3 +425,16 @@ def _progress_bar(path: Path, enabled: bool | None):
     return tqdm(
         total=path.stat().st_size, unit="B", unit_scale=True, desc=path.name, leave=False, file=sys.stderr
     )
+
+
+def connect(target):
+    """target.connect(), or a UserError that says in one line why not."""
+    from predelq.errors import UserError
+
+    try:
+        return target.connect()
+    except Exception as exc:  # noqa: BLE001 - turned into one clear line
+        msg = " ".join(str(exc).split())
+        if "lock" in msg.lower():
+            msg += " (another process has the DuckDB file open: stop it or wait)"
+        raise UserError(f"cannot open {target.describe()}: {msg}") from exc

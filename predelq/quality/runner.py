@@ -239,3 +239,70 @@ def record(con, engine: str, target_name: str, report: Report, checked_at: dt.da
     cur = con.cursor()
     cur.executemany(sql, rows)
     con.commit()
+
+
+# --- `predelq check` and the pipeline's check step -------------------------------------------
+def docs_path(value: str | None = None) -> Path:
+    """Where the Data Docs site goes: the argument, $PREDELQ_DATA_DOCS_DIR, else target/data_docs."""
+    from predelq.db import PROJECT_DIR
+
+    path = Path(value or os.environ.get("PREDELQ_DATA_DOCS_DIR") or "target/data_docs")
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def check(
+    target,
+    hours: float = 24,
+    sample_rows: int = 100_000,
+    days: int = 8,
+    max_rows: int = 1_000_000,
+    freshness_hours: float = 36,
+    only: list[str] | None = None,
+    docs_dir: Path | None = None,
+):
+    """Run the suites on `target`, record the results; returns the runner's Report."""
+    import datetime as dt
+
+    from predelq.errors import UserError
+    from predelq.loader.core import connect, ensure_tables
+    from predelq.loader.settings import LoaderSettings
+    from predelq.quality.batches import Batches
+    from predelq.quality.suites import suites
+
+    settings = LoaderSettings.from_env()
+    chosen = suites(settings, freshness_hours)
+    if only:
+        unknown = sorted(set(only) - {s.name for s in chosen})
+        if unknown:
+            names = ", ".join(s.name for s in chosen)
+            raise UserError(f"unknown suite(s) {', '.join(unknown)}: choose from {names}")
+        chosen = [s for s in chosen if s.name in only]
+    now = dt.datetime.now(dt.UTC)
+    con = connect(target)
+    try:
+        ensure_tables(con, target.engine)
+        batches = Batches(con, target.engine, settings, now, hours, sample_rows, days, max_rows)
+        report = run_suites(target, con, chosen, batches, docs_dir)
+        record(con, target.engine, target.name, report, now)
+    finally:
+        con.close()
+    return report
+
+
+def summarize(report, target, echo=print) -> int:
+    total = len(report.outcomes)
+    critical, warnings = report.critical_failures, report.warnings
+    passed = total - len(critical) - len(warnings)
+    for o in warnings:
+        echo(f"  warning  {o.describe()}")
+    for o in critical:
+        echo(f"  CRITICAL {o.describe()}")
+    if report.docs_index:
+        echo(f"Data Docs: {report.docs_index}")
+    verdict = "FAILED" if critical else "ok"
+    echo(
+        f"check {verdict} on {target.describe()}: {total} expectations, {passed} passed, "
+        f"{len(warnings)} warning(s), {len(critical)} critical failure(s) "
+        f"[run {report.run_id[:8]}, {report.seconds:.1f} s, results in ops.data_quality_checks]"
+    )
+    return 1 if critical else 0

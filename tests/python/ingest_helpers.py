@@ -96,7 +96,7 @@ def seed(wh) -> None:
 
 def load(wh, *paths: Path, kind: str | None = None, retry_refused: bool = False):
     """Run the loader in-process on this warehouse; returns the LoadResults."""
-    from predelq.loader.cli import load_files
+    from predelq.loader.files import load_files
 
     with wh.activated() as target:
         return load_files(target, list(paths), kind=kind, retry_refused=retry_refused, progress=False)

@@ -225,7 +225,7 @@ def test_a_damaged_gz_is_refused_and_the_other_files_load(wh, tmp_path, capsys):
 def _concurrent(wh, files: list[Path], monkeypatch) -> list:
     """Load the files at once, each on its own connection; every load waits for the others
     at the start of its duplicate check (2 s at most), as two slow loads would meet there."""
-    from predelq.loader.cli import load_files
+    from predelq.loader.files import load_files
     from predelq.loader.store import Store
 
     barrier = threading.Barrier(len(files))
