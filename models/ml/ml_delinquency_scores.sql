@@ -4,12 +4,11 @@
     downstream models (ml_model indicators, marts) read scores on every engine.
 -#}
 {{ config(materialized='view') }}
-{{ depend_on_python_scorer() }}
 
 with
 
 delinquency_scores as (
-    select * from {{ source('ml', 'delinquency_scores') }}
+    select * from {{ ref('stg_ml__delinquency_scores') }}
 ),
 
 final as (

@@ -6,16 +6,15 @@
     a drift episode starts and ends.
 -#}
 {{ config(materialized='view') }}
-{{ depend_on_python_scorer() }}
 
 with
 
 drift_results as (
-    select * from {{ source('ml', 'drift_results') }}
+    select * from {{ ref('stg_ml__drift_results') }}
 ),
 
 model_registry as (
-    select * from {{ source('ml', 'model_registry') }}
+    select * from {{ ref('stg_ml__model_registry') }}
 ),
 
 per_scoring as (

@@ -4,16 +4,15 @@
     warnings, tied to the registry row of the model so an event can name it.
 -#}
 {{ config(materialized='view') }}
-{{ depend_on_python_scorer() }}
 
 with
 
 drift_results as (
-    select * from {{ source('ml', 'drift_results') }}
+    select * from {{ ref('stg_ml__drift_results') }}
 ),
 
 model_registry as (
-    select * from {{ source('ml', 'model_registry') }}
+    select * from {{ ref('stg_ml__model_registry') }}
 ),
 
 drifted as (

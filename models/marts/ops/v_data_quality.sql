@@ -9,7 +9,7 @@
 with
 
 data_quality_checks as (
-    select * from {{ source('ops', 'data_quality_checks') }}
+    select * from {{ ref('stg_ops__data_quality_checks') }}
 ),
 
 per_suite as (

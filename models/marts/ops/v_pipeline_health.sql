@@ -9,7 +9,7 @@
 with
 
 pipeline_runs as (
-    select * from {{ source('ops', 'pipeline_runs') }}
+    select * from {{ ref('stg_ops__pipeline_runs') }}
 ),
 
 per_run as (
