@@ -8,7 +8,7 @@
 with
 
 portfolio_at_risk as (
-    select * from {{ ref('rpt_portfolio_at_risk_daily') }}
+    select * from {{ ref('fct_portfolio_at_risk_daily') }}
 ),
 
 indicator_values as (
