@@ -4,6 +4,7 @@
     downstream models (ml_model indicators, marts) read scores on every engine.
 -#}
 {{ config(materialized='view') }}
+{{ depend_on_python_scorer() }}
 
 with
 

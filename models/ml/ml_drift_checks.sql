@@ -6,6 +6,7 @@
     a drift episode starts and ends.
 -#}
 {{ config(materialized='view') }}
+{{ depend_on_python_scorer() }}
 
 with
 

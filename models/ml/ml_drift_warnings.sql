@@ -4,6 +4,7 @@
     warnings, tied to the registry row of the model so an event can name it.
 -#}
 {{ config(materialized='view') }}
+{{ depend_on_python_scorer() }}
 
 with
 

@@ -1,5 +1,3 @@
-{{ depend_on_python_scorer() }}
-
 with
 
 drift_results as (
