@@ -20,7 +20,7 @@
 
 with
 
-telemetry_days as (
+telemetry_aggregated_daily as (
     select * from {{ ref('int_telemetry_aggregated_daily') }}
 ),
 
@@ -37,7 +37,7 @@ flagged as (
         *,
         data_completeness_pct >= {{ reporting }} as is_reporting_day,
         data_completeness_pct >= {{ reporting }} and km_driven < 1 as is_idle_day
-    from telemetry_days
+    from telemetry_aggregated_daily
     {%- if is_incremental() %}
         where local_date >= (select start_date - 29 from recompute_from)
     {%- endif %}

@@ -9,9 +9,9 @@
 {%- set columns = metric_columns() %}
 {%- set computed = [] %}
 {%- for entity_type in ['asset', 'account'] %}
-    {%- for name in columns[entity_type] %}
-        {%- do computed.append("'" ~ entity_type ~ ":" ~ name ~ "'") %}
-    {%- endfor %}
+{%- for name in columns[entity_type] %}
+{%- do computed.append("'" ~ entity_type ~ ":" ~ name ~ "'") %}
+{%- endfor %}
 {%- endfor %}
 
 select

@@ -6,7 +6,7 @@
 -#}
 with
 
-delinquency_scores as (
+ml_delinquency_scores as (
     select * from {{ ref('ml_delinquency_scores') }}
 ),
 
@@ -14,7 +14,7 @@ latest_as_of as (
     select
         account_id,
         max(as_of_date) as as_of_date
-    from delinquency_scores
+    from ml_delinquency_scores
     group by account_id
 ),
 
@@ -22,38 +22,38 @@ final as (
     select
         latest_as_of.account_id,
         latest_as_of.as_of_date,
-        max(case when delinquency_scores.horizon_days = 30 then delinquency_scores.probability end)
+        max(case when ml_delinquency_scores.horizon_days = 30 then ml_delinquency_scores.probability end)
             as probability_30d,
-        max(case when delinquency_scores.horizon_days = 90 then delinquency_scores.probability end)
+        max(case when ml_delinquency_scores.horizon_days = 90 then ml_delinquency_scores.probability end)
             as probability_90d,
-        max(case when delinquency_scores.horizon_days = 180 then delinquency_scores.probability end)
+        max(case when ml_delinquency_scores.horizon_days = 180 then ml_delinquency_scores.probability end)
             as probability_180d,
-        max(case when delinquency_scores.horizon_days = 0 then delinquency_scores.probability end)
+        max(case when ml_delinquency_scores.horizon_days = 0 then ml_delinquency_scores.probability end)
             as roll_forward_probability,
         coalesce(
-            max(case when delinquency_scores.horizon_days = 0 then delinquency_scores.top_reasons end),
-            max(case when delinquency_scores.horizon_days = 90 then delinquency_scores.top_reasons end),
-            max(case when delinquency_scores.horizon_days = 30 then delinquency_scores.top_reasons end)
+            max(case when ml_delinquency_scores.horizon_days = 0 then ml_delinquency_scores.top_reasons end),
+            max(case when ml_delinquency_scores.horizon_days = 90 then ml_delinquency_scores.top_reasons end),
+            max(case when ml_delinquency_scores.horizon_days = 30 then ml_delinquency_scores.top_reasons end)
         ) as top_reasons,
         coalesce(
             max(
                 case
-                    when delinquency_scores.horizon_days = 0
-                        then delinquency_scores.model_name || ' ' || delinquency_scores.model_version
+                    when ml_delinquency_scores.horizon_days = 0
+                        then ml_delinquency_scores.model_name || ' ' || ml_delinquency_scores.model_version
                 end
             ),
             max(
                 case
-                    when delinquency_scores.horizon_days = 30
-                        then delinquency_scores.model_name || ' ' || delinquency_scores.model_version
+                    when ml_delinquency_scores.horizon_days = 30
+                        then ml_delinquency_scores.model_name || ' ' || ml_delinquency_scores.model_version
                 end
             )
         ) as model_name_version
     from latest_as_of
-    inner join delinquency_scores
+    inner join ml_delinquency_scores
         on
-            latest_as_of.account_id = delinquency_scores.account_id
-            and latest_as_of.as_of_date = delinquency_scores.as_of_date
+            latest_as_of.account_id = ml_delinquency_scores.account_id
+            and latest_as_of.as_of_date = ml_delinquency_scores.as_of_date
     group by latest_as_of.account_id, latest_as_of.as_of_date
 )
 

@@ -5,7 +5,7 @@
 -#}
 with
 
-account_states as (
+account_current_state as (
     select * from {{ ref('account_current_state') }}
 ),
 
@@ -18,7 +18,7 @@ final as (
         risk_band,
         risk_value,
         days_past_due
-    from account_states
+    from account_current_state
     where risk_scored_on is not null
 )
 

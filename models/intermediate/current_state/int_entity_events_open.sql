@@ -12,7 +12,7 @@ events as (
     select * from {{ ref('events') }}
 ),
 
-event_definitions as (
+event_definitions_typed as (
     select * from {{ ref('int_event_definitions_typed') }}
 ),
 
@@ -26,10 +26,10 @@ open_events as (
         events.severity,
         events.is_actionable,
         events.recommended_action,
-        event_definitions.display_name as event_name
+        event_definitions_typed.display_name as event_name
     from events
-    inner join event_definitions
-        on events.event_definition_id = event_definitions.event_definition_id
+    inner join event_definitions_typed
+        on events.event_definition_id = event_definitions_typed.event_definition_id
     where events.status = 'open'
 ),
 

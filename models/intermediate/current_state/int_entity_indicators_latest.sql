@@ -12,7 +12,7 @@ indicator_values as (
     select * from {{ ref('indicator_values') }}
 ),
 
-indicator_definitions as (
+indicator_parameters_typed as (
     select * from {{ ref('int_indicator_parameters_typed') }}
 ),
 
@@ -28,13 +28,13 @@ scored as (
         indicator_values.period_date,
         indicator_values.score,
         indicator_values.underlying_value,
-        indicator_definitions.display_name,
-        indicator_definitions.aggregation_type,
-        indicator_definitions.scoring_method,
-        indicator_definitions.weight
+        indicator_parameters_typed.display_name,
+        indicator_parameters_typed.aggregation_type,
+        indicator_parameters_typed.scoring_method,
+        indicator_parameters_typed.weight
     from indicator_values
-    inner join indicator_definitions
-        on indicator_values.indicator_id = indicator_definitions.indicator_id
+    inner join indicator_parameters_typed
+        on indicator_values.indicator_id = indicator_parameters_typed.indicator_id
     where indicator_values.score is not null
 ),
 

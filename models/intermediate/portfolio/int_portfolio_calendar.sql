@@ -16,12 +16,12 @@ payments as (
     select * from {{ ref('stg_loan_book__payments') }}
 ),
 
-telemetry_days as (
+telemetry_aggregated_daily as (
     select * from {{ ref('int_telemetry_aggregated_daily') }}
 ),
 
 data_dates as (
-    select max(local_date) as last_date from telemetry_days
+    select max(local_date) as last_date from telemetry_aggregated_daily
     union all
     select max(cast({{ to_local_timestamp('created_at') }} as date)) as last_date from payments
     union all

@@ -12,7 +12,7 @@
 
 with
 
-readings as (
+telemetry_readings_enriched as (
     select * from {{ ref('int_telemetry_readings_enriched') }}
 ),
 
@@ -25,7 +25,7 @@ night_parked as (
         interval_minutes,
         cast(floor(lat / {{ cell_deg }}) as {{ dbt.type_bigint() }}) as cell_lat,
         cast(floor(lon / {{ cell_deg }}) as {{ dbt.type_bigint() }}) as cell_lon
-    from readings
+    from telemetry_readings_enriched
     where
         lat is not null
         and lon is not null

@@ -8,7 +8,7 @@
 
 with
 
-assets as (
+assets_joined as (
     select * from {{ ref('int_assets_joined') }}
 ),
 
@@ -21,20 +21,20 @@ owner_keys as (
         asset_id,
         'asset' as owner_type,
         asset_id as owner_id
-    from assets
+    from assets_joined
     union all
     select
         asset_id,
         'customer' as owner_type,
         customer_id as owner_id
-    from assets
+    from assets_joined
     where customer_id is not null
     union all
     select
         asset_id,
         'oem' as owner_type,
         oem_id as owner_id
-    from assets
+    from assets_joined
     where oem_id is not null
 ),
 

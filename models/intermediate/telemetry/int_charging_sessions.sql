@@ -12,7 +12,7 @@
 
 with
 
-readings as (
+telemetry_readings_enriched as (
     select * from {{ ref('int_telemetry_readings_enriched') }}
 ),
 
@@ -31,7 +31,7 @@ charging_readings as (
             order by recorded_at
             range between unbounded preceding and current row
         ) as session_started_at
-    from readings
+    from telemetry_readings_enriched
     where is_charging
 ),
 
@@ -65,7 +65,7 @@ running_before as (
         from {{ this }} as previous
         where previous.started_at < (
             select {{ local_midnight_utc('coalesce(min(window_start_date), min(local_date))') }}
-            from readings
+            from telemetry_readings_enriched
         )
     ) as ranked
     where recency = 1

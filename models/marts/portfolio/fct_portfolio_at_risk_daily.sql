@@ -1,12 +1,12 @@
 with
 
-loan_state as (
+account_loan_state_daily as (
     select * from {{ ref('int_account_loan_state_daily') }}
 ),
 
 book as (
     select *
-    from loan_state
+    from account_loan_state_daily
     where outstanding_principal_amount > 0
 ),
 
@@ -28,6 +28,17 @@ daily as (
     group by local_date
 ),
 
+shares as (
+    select
+        *,
+        {%- for n in [1, 30, 60, 90] %}
+        100 * cast(par{{ n }}_amount as {{ dbt.type_float() }})
+        / cast(outstanding_principal_amount as {{ dbt.type_float() }}) as par{{ n }}_pct
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from daily
+),
+
 final as (
     select
         local_date,
@@ -37,13 +48,9 @@ final as (
         {%- for n in [1, 30, 60, 90] %}
         cast(accounts_{{ n }}_plus_dpd as integer) as accounts_{{ n }}_plus_dpd,
         cast(par{{ n }}_amount as numeric(18, 2)) as par{{ n }}_amount,
-        cast(
-            100 * cast(par{{ n }}_amount as {{ dbt.type_float() }})
-            / cast(outstanding_principal_amount as {{ dbt.type_float() }})
-            as {{ type_double() }}
-        ) as par{{ n }}_pct{% if not loop.last %},{% endif %}
+        cast(par{{ n }}_pct as {{ type_double() }}) as par{{ n }}_pct{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from daily
+    from shares
 )
 
 select * from final

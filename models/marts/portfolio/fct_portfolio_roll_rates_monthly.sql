@@ -1,24 +1,27 @@
 with
 
-loan_state as (
+account_loan_state_daily as (
     select * from {{ ref('int_account_loan_state_daily') }}
 ),
 
-calendar as (
+portfolio_calendar as (
     select * from {{ ref('int_portfolio_calendar') }}
 ),
 
 month_ends as (
     select
-        loan_state.account_id,
-        loan_state.month_start_date,
-        case when loan_state.outstanding_principal_amount > 0 then loan_state.dpd_bucket else 'closed' end
+        account_loan_state_daily.account_id,
+        account_loan_state_daily.month_start_date,
+        case
+            when account_loan_state_daily.outstanding_principal_amount > 0 then account_loan_state_daily.dpd_bucket
+            else 'closed'
+        end
             as dpd_bucket,
-        loan_state.outstanding_principal_amount
-    from loan_state
-    inner join calendar
-        on loan_state.local_date = calendar.local_date
-    where calendar.is_month_end
+        account_loan_state_daily.outstanding_principal_amount
+    from account_loan_state_daily
+    inner join portfolio_calendar
+        on account_loan_state_daily.local_date = portfolio_calendar.local_date
+    where portfolio_calendar.is_month_end
 ),
 
 transitions as (

@@ -4,7 +4,7 @@ accounts as (
     select * from {{ ref('stg_loan_book__accounts') }}
 ),
 
-loan_state as (
+account_loan_state_daily as (
     select * from {{ ref('int_account_loan_state_daily') }}
 ),
 
@@ -16,7 +16,7 @@ worst_so_far as (
         max(days_past_due) over (
             partition by account_id order by local_date rows between unbounded preceding and current row
         ) as max_dpd_to_date
-    from loan_state
+    from account_loan_state_daily
 ),
 
 months_on_book as (
