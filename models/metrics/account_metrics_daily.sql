@@ -1,13 +1,3 @@
-{#-
-    One row per loan account per local day of the monitoring window (from the
-    first day of telemetry to the as-of date): the account's loan state and
-    the telemetry of its 1-5 vehicles rolled up (totals, per reporting
-    vehicle, worst vehicle). The account-level input of indicators and of the
-    ML feature table.
-
-    Incremental: recomputes the last var('telemetry_lookback_days') days and
-    the new ones.
--#}
 {{ config(
     **incremental_config(['account_id', 'local_date'], spark_day_partition='local_date')
 ) }}

@@ -1,10 +1,7 @@
 {#-
-    The metric values in the product's long shape: one row per metric, entity
-    and local day, for every active metric of the registry (seed
-    metric_definitions) that has a value that day. Built by unpivoting the wide
-    per-entity-day tables in one pass each (a cross join with the active
-    metric names); null values (e.g. distance from base before a base is
-    known) are left out.
+    Built by unpivoting the wide per-entity-day tables in one pass each (a cross
+    join with the active metric names); null values (e.g. distance from base
+    before a base is known) are left out.
 
     Ids are deterministic (md5 of the natural key read as a uuid), so both
     engines and every rebuild give a row the same id. `computed_at` and

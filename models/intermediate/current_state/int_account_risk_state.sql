@@ -1,8 +1,3 @@
-{#-
-    One row per loan account: its risk state on its latest scored day, the
-    relation snapshots/account_risk_state_snapshot records (timestamp
-    strategy on risk_state_at: one version per scored day).
--#}
 with
 
 account_current_state as (

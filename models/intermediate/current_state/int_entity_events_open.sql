@@ -2,7 +2,6 @@
     One row per asset and per account with open events: how many, how severe,
     which, and the recommended action of the one to act on first (actionable
     before informational, then highest severity, then most recently opened).
-    An account's row covers its own events and its vehicles'.
 -#}
 {%- set listed_events = 5 %}
 

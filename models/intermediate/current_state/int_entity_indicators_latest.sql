@@ -1,8 +1,7 @@
 {#-
-    One row per asset and per account: its rule-based indicator scores on its
-    latest scored day, summarised for people. For an account the reasons also
-    cover its vehicles' indicators that day, ranked like the composite ranks
-    its contributors (largest weight x (score - 1) first).
+    For an account the reasons also cover its vehicles' indicators that day,
+    ranked like the composite ranks its contributors (largest weight x (score -
+    1) first).
 -#}
 {%- set top_reasons = 3 %}
 

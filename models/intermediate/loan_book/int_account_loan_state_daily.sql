@@ -1,14 +1,7 @@
 {#-
-    One row per loan account per local day, from disbursement to the as-of
-    date: days past due and arrears as they stood that day (only payments
-    with paid_date on or before the day count), outstanding principal, recent
-    payment behaviour. The DPD rule is the simulator's and the lender's
-    (docs/decisions.md): DPD on day d = d - due date of the oldest installment
-    due before d and not fully paid by d.
-
-    Amounts accumulate from daily changes (installments falling due, payments
-    applied), so the cost grows with account-days, not with account-days x
-    installments; only overdue spells are expanded day by day.
+    The DPD rule is the simulator's and the lender's (docs/decisions.md): DPD on
+    day d = d - due date of the oldest installment due before d and not fully
+    paid by d.
 
     Incremental: rewrites the last var('telemetry_lookback_days') days and the
     new ones. It reads 89 days more (the trailing 90-day counts) and starts the

@@ -1,9 +1,7 @@
 {#-
-    One row per loan account and local day: how its recent installments went, as
-    known at the end of that day (the ML feature table reads the row of the day
-    before each as-of day). An installment due on or before the day counts; its
-    lateness is the days from its due date to the day it was fully paid, or to
-    this day while it is not (a later payment is not known yet).
+    An installment due on or before the day counts; its lateness is the days
+    from its due date to the day it was fully paid, or to this day while it is
+    not (a later payment is not known yet).
 -#}
 
 with

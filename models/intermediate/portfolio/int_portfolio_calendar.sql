@@ -1,11 +1,3 @@
-{#-
-    The portfolio's local days, from the first disbursement to the as-of date:
-    the latest local day the warehouse has data for (telemetry, or a payment
-    attempt recorded), never after today's local date: a loan-book row dated in
-    the future (which the loader quarantines, issue 14) cannot move the as-of
-    day, and with it every account's state, past the clock. Per-account daily
-    state and portfolio figures run on it.
--#}
 with
 
 accounts as (

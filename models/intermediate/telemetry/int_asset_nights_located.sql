@@ -1,8 +1,5 @@
 {#-
-    Where each asset spent each local night parked: the ~500 m grid cell where
-    it stood longest during night hours, and the mean position of its readings
-    there. Input of the home-base detection and of the "night away from base"
-    signal. Recomputes the days int_telemetry_readings_enriched holds.
+    Input of the home-base detection and of the "night away from base" signal.
 -#}
 {{ config(
     **incremental_config(['asset_id', 'local_date'])

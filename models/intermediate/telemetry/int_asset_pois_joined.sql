@@ -1,8 +1,6 @@
 {#-
-    Which points of interest concern which asset: the asset's own POIs (its
-    base), its borrower's (home, work) and its make's (OEM service centres,
-    charging stations). Three equi-joins rather than one join on an OR, which
-    neither engine can hash.
+    Three equi-joins rather than one join on an OR, which neither engine can
+    hash.
 -#}
 {{ config(materialized='view') }}
 

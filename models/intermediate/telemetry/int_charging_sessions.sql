@@ -1,10 +1,3 @@
-{#-
-    Charging sessions: a run of charging readings with no silence longer than
-    var('charging_session_max_gap_minutes') between them. A session that runs
-    past midnight is one row, dated by the local day it started. On an
-    incremental run, a session still running when the window starts keeps its
-    start (and starting state of charge) from the row the previous run wrote.
--#}
 {{ config(
     pre_hook="{{ delete_recomputed_telemetry_rows('started_at', is_instant=true) }}",
     **incremental_config(['asset_id', 'started_at'])

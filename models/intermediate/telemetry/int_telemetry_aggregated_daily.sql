@@ -1,10 +1,6 @@
 {#-
-    One row per asset per local day, from the asset's first day (disbursement,
-    or the first day of data) to the latest day with data, INCLUDING days with
-    no readings: completeness 0 marks silence, which is its own signal and
-    never reads as "stopped driving". Carried state (last signal, last
-    odometer...) runs across silent days and is the anchor the next
-    incremental run starts from.
+    Carried state (last signal, last odometer...) runs across silent days and is
+    the anchor the next incremental run starts from.
 
     Incremental: recomputes the days int_telemetry_readings_enriched holds
     (the new days, plus days that received late readings), starting from this

@@ -1,8 +1,6 @@
 {#-
-    One row per loan account with principal outstanding that is not written
-    off: its expected loss and its rank in the collection list. The formula,
-    the recoverability factor and the fallbacks are in the doc block
-    collection_expected_loss (_collections__docs.md).
+    The formula, the recoverability factor and the fallbacks are in the doc
+    block collection_expected_loss (_collections__docs.md).
 -#}
 {{ config(materialized='view') }}
 

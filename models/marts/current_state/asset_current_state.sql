@@ -1,7 +1,5 @@
 {#-
-    One row per financed vehicle: where it stands at the end of its latest
-    day of data — activity, signal, location, indicator scores and open
-    events. Pre-joined for Metabase.
+    Pre-joined for Metabase.
 -#}
 with
 

@@ -1,7 +1,3 @@
-{#-
-    One row per financed vehicle per local day: the telemetry dashboard
-    (activity, charging, signal, location), with the vehicle's labels.
--#}
 {{ config(materialized='view') }}
 
 with

@@ -1,7 +1,5 @@
 {#-
-    One row per event episode, open or closed: when it opened and closed, on
-    which vehicle, account or ML model, how bad it got, and what people did
-    about it. The timeline behind the events dashboard. Model drift episodes
+    The timeline behind the events dashboard. Model drift episodes
     (model_drift_events) have no vehicle, account, indicator scores or human
     actions: those columns are null (action_count 0).
 -#}

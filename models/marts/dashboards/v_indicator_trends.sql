@@ -1,7 +1,5 @@
 {#-
-    One row per indicator, vehicle or account, and local day: the 1-5 score,
-    the value behind it and its baseline, with readable names, for trend
-    charts. Days without a score keep the reason in score_status.
+    Days without a score keep the reason in score_status.
 -#}
 {{ config(materialized='view') }}
 

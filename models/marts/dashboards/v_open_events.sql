@@ -1,9 +1,7 @@
 {#-
-    One row per open event: what is wrong, on which vehicle, account or ML
-    model, since when, how severe, what to do, whether anyone has acknowledged
-    it, and the account's risk band and priority. Most urgent first when sorted
-    by severity. Model drift events have no account: their account columns are
-    null and days_open counts to the model's latest scored as-of day.
+    Most urgent first when sorted by severity. Model drift events have no
+    account: their account columns are null and days_open counts to the model's
+    latest scored as-of day.
 -#}
 {{ config(materialized='view') }}
 

@@ -1,9 +1,3 @@
-{#-
-    One row per point of interest: what it is, whom it concerns, and how its
-    vehicles visit it (all time and the last 30 days to the as-of date).
-    Borrowers' own places (home, work) are personal data: their name and
-    position are not shown, only their kind and the visit figures.
--#}
 {{ config(materialized='view') }}
 
 with

@@ -1,7 +1,5 @@
 {#-
-    One row per local day: the portfolio at a glance — loans, exposure,
-    arrears, PAR, accounts per risk band, events opened and open. The latest
-    row is the KPI line; the rows together are the trend.
+    The latest row is the KPI line; the rows together are the trend.
 -#}
 {{ config(materialized='view') }}
 

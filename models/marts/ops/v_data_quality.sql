@@ -1,9 +1,3 @@
-{#-
-    One row per `predelq check` run and suite (a great-expectations suite checks
-    one raw table or window): when it ran, how many expectations, how many
-    failed, how many of those were critical (a critical failure stops the
-    pipeline), and where the Data Docs of the run are.
--#}
 {{ config(materialized='view') }}
 
 with
