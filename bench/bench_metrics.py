@@ -74,9 +74,9 @@ DAILY_MODELS = [
 LAYER = [
     "+metric_values",
     "+int_charging_sessions",
-    "+rpt_portfolio_at_risk_daily",
-    "+rpt_roll_rates_monthly",
-    "+rpt_vintage_curves",
+    "+fct_portfolio_at_risk_daily",
+    "+fct_portfolio_roll_rates_monthly",
+    "+fct_portfolio_vintage_curves",
 ]
 COMPARED = [
     "records_received", "covered_minutes", "data_completeness_pct", "has_data", "km_driven",

@@ -5,6 +5,9 @@
     join of the wide table and the metric registry (one pass per table).
 -#}
 {% macro pick_metric_value(name_column, relation_alias, metrics, boolean_metrics=[]) -%}
+    {%- if not metrics %}
+    cast(null as {{ dbt.type_float() }})
+    {%- else %}
     case {{ name_column }}
         {%- for metric in metrics %}
             when '{{ metric }}' then cast(
@@ -15,4 +18,5 @@
                 {%- endif %} as {{ dbt.type_float() }})
         {%- endfor %}
     end
+    {%- endif %}
 {%- endmacro %}

@@ -1,6 +1,4 @@
 {#-
-    One row per episode of an event definition on an entity (asset or account).
-
     Episode rules (docs/decisions.md):
     - a run of consecutive days on which the trigger holds opens an event on
       its persistence_days-th day (shorter runs are noise and open nothing);
@@ -16,7 +14,7 @@
     every episode of each (definition, entity) that has trigger days in the
     lookback, an open or recently closed event, human actions, or a definition
     whose version changed, from that entity's whole trigger history (only the
-    days a trigger held, so it is small). Equal to a full refresh.
+    days a trigger held, so it is small).
 -#}
 {{ config(
     partition_marker_column='event_id',

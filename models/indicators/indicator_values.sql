@@ -1,11 +1,3 @@
-{#-
-    One row per indicator, entity and day: the score 1..5 (null when the row
-    could not be scored, with the reason in `status`), the metric value behind
-    it and a context JSON with what a person needs to read it. Union of the
-    rule-based scores and the ML-band scores; incremental (days from the
-    lookback onwards, plus the whole history of any indicator whose threshold
-    version changed), equal to a full refresh.
--#}
 {{ config(
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
     **incremental_config(['indicator_id', 'period_date'])

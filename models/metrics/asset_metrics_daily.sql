@@ -1,12 +1,7 @@
 {#-
-    One row per asset per local day: the day's telemetry aggregates with
-    trailing 7- and 30-day views of the main ones (averages, 7-vs-30 ratios,
-    counts of idle and silent days). Activity averages use reporting days only
-    (completeness at least var('reporting_day_min_completeness_pct')): a
-    silent device lowers completeness, not the kilometres.
-
-    Incremental: recomputes the last var('telemetry_lookback_days') days and
-    the new ones, reading 29 days before them for the trailing windows.
+    Activity averages use reporting days only (completeness at least
+    var('reporting_day_min_completeness_pct')): a silent device lowers
+    completeness, not the kilometres.
 -#}
 {{ config(
     **incremental_config(['asset_id', 'local_date'], spark_day_partition='local_date')
@@ -20,7 +15,7 @@
 
 with
 
-telemetry_days as (
+telemetry_aggregated_daily as (
     select * from {{ ref('int_telemetry_aggregated_daily') }}
 ),
 
@@ -37,7 +32,7 @@ flagged as (
         *,
         data_completeness_pct >= {{ reporting }} as is_reporting_day,
         data_completeness_pct >= {{ reporting }} and km_driven < 1 as is_idle_day
-    from telemetry_days
+    from telemetry_aggregated_daily
     {%- if is_incremental() %}
         where local_date >= (select start_date - 29 from recompute_from)
     {%- endif %}

@@ -1,10 +1,7 @@
 {#-
-    The metric values in the product's long shape: one row per metric, entity
-    and local day, for every active metric of the registry (seed
-    metric_definitions) that has a value that day. Built by unpivoting the wide
-    per-entity-day tables in one pass each (a cross join with the active
-    metric names); null values (e.g. distance from base before a base is
-    known) are left out.
+    Built by unpivoting the wide per-entity-day tables in one pass each (a cross
+    join with the active metric names); null values (e.g. distance from base
+    before a base is known) are left out.
 
     Ids are deterministic (md5 of the natural key read as a uuid), so both
     engines and every rebuild give a row the same id. `computed_at` and
@@ -25,11 +22,11 @@ metric_definitions as (
     select * from {{ ref('metric_definitions') }}
 ),
 
-asset_days as (
+asset_metrics_daily as (
     select * from {{ ref('asset_metrics_daily') }}
 ),
 
-account_days as (
+account_metrics_daily as (
     select * from {{ ref('account_metrics_daily') }}
 ),
 
@@ -54,7 +51,7 @@ asset_values as (
         wide.asset_id as entity_id,
         wide.local_date,
         {{ pick_metric_value('metric_definitions.name', 'wide', columns.asset, columns.boolean) }} as metric_value
-    from asset_days as wide
+    from asset_metrics_daily as wide
     inner join active_metrics as metric_definitions
         on metric_definitions.entity_type = 'asset'
     {%- if is_incremental() %}
@@ -69,7 +66,7 @@ account_values as (
         wide.account_id as entity_id,
         wide.local_date,
         {{ pick_metric_value('metric_definitions.name', 'wide', columns.account, columns.boolean) }} as metric_value
-    from account_days as wide
+    from account_metrics_daily as wide
     inner join active_metrics as metric_definitions
         on metric_definitions.entity_type = 'account'
     {%- if is_incremental() %}

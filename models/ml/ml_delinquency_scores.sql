@@ -8,7 +8,7 @@
 with
 
 delinquency_scores as (
-    select * from {{ source('ml', 'delinquency_scores') }}
+    select * from {{ ref('stg_ml__delinquency_scores') }}
 ),
 
 final as (

@@ -10,11 +10,11 @@
 with
 
 drift_results as (
-    select * from {{ source('ml', 'drift_results') }}
+    select * from {{ ref('stg_ml__drift_results') }}
 ),
 
 model_registry as (
-    select * from {{ source('ml', 'model_registry') }}
+    select * from {{ ref('stg_ml__model_registry') }}
 ),
 
 per_scoring as (

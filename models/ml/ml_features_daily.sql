@@ -1,15 +1,8 @@
 {#-
-    One row per open loan account and as-of day: the point-in-time features the
-    delinquency models learn from and score with, and the labels.
-
     Point in time: every feature comes from rows of the day before the as-of day
     or earlier (account_metrics_daily rows up to features_through_date, rolling
-    windows ending there); nothing of the as-of day or later. Feature columns are
-    named by group, which the scorer relies on:
-    acct_ (the loan), pay_ (repayment history), tel_ (telemetry of the account's
-    vehicles), ind_ (rule-based indicator scores of the day before, from
-    int_account_rule_scores_pivoted; var ml_indicator_features lists them).
-    Labels and the delinquency flag come from int_account_days_labelled.
+    windows ending there); nothing of the as-of day or later. Labels and the
+    delinquency flag come from int_account_days_labelled.
 -#}
 {%- set indicators = var('ml_indicator_features') %}
 {%- set z_indicators = var('ml_zscore_features') %}

@@ -10,9 +10,9 @@ import uuid
 # Everything the metrics layer builds (and its upstream staging views and seed).
 METRICS_SELECTION = [
     "+metric_values",
-    "+rpt_portfolio_at_risk_daily",
-    "+rpt_roll_rates_monthly",
-    "+rpt_vintage_curves",
+    "+fct_portfolio_at_risk_daily",
+    "+fct_portfolio_roll_rates_monthly",
+    "+fct_portfolio_vintage_curves",
     "+int_charging_sessions",
 ]
 
@@ -27,9 +27,9 @@ METRIC_TABLES: dict[str, list[str]] = {
     "metrics.asset_metrics_daily": ["asset_id", "local_date"],
     "metrics.account_metrics_daily": ["account_id", "local_date"],
     "metrics.metric_values": ["metric_name", "entity_id", "local_date"],
-    "metrics.rpt_portfolio_at_risk_daily": ["local_date"],
-    "metrics.rpt_roll_rates_monthly": ["month_start_date", "from_bucket", "to_bucket"],
-    "metrics.rpt_vintage_curves": ["vintage_month", "months_on_book"],
+    "marts.fct_portfolio_at_risk_daily": ["local_date"],
+    "marts.fct_portfolio_roll_rates_monthly": ["month_start_date", "from_bucket", "to_bucket"],
+    "marts.fct_portfolio_vintage_curves": ["vintage_month", "months_on_book"],
 }
 
 # Columns that record when/which run wrote a row: they differ between runs by design.

@@ -1,14 +1,7 @@
 {#-
-    One row per loan account per local day, from disbursement to the as-of
-    date: days past due and arrears as they stood that day (only payments
-    with paid_date on or before the day count), outstanding principal, recent
-    payment behaviour. The DPD rule is the simulator's and the lender's
-    (docs/decisions.md): DPD on day d = d - due date of the oldest installment
-    due before d and not fully paid by d.
-
-    Amounts accumulate from daily changes (installments falling due, payments
-    applied), so the cost grows with account-days, not with account-days x
-    installments; only overdue spells are expanded day by day.
+    The DPD rule is the simulator's and the lender's (docs/decisions.md): DPD on
+    day d = d - due date of the oldest installment due before d and not fully
+    paid by d.
 
     Incremental: rewrites the last var('telemetry_lookback_days') days and the
     new ones. It reads 89 days more (the trailing 90-day counts) and starts the
@@ -25,11 +18,11 @@ accounts as (
     select * from {{ ref('stg_loan_book__accounts') }}
 ),
 
-calendar as (
+portfolio_calendar as (
     select * from {{ ref('int_portfolio_calendar') }}
 ),
 
-installments as (
+installments_settled as (
     select * from {{ ref('int_installments_settled') }}
 ),
 
@@ -38,7 +31,7 @@ payments_applied as (
 ),
 
 as_of as (
-    select max(local_date) as as_of_date from calendar
+    select max(local_date) as as_of_date from portfolio_calendar
 ),
 
 {%- if is_incremental() %}
@@ -65,28 +58,33 @@ recompute as (
 spine as (
     select
         accounts.account_id,
-        calendar.local_date,
-        calendar.month_start_date,
+        portfolio_calendar.local_date,
+        portfolio_calendar.month_start_date,
         accounts.disbursement_date
     from accounts
-    inner join calendar
-        on accounts.disbursement_date <= calendar.local_date
+    inner join portfolio_calendar
+        on accounts.disbursement_date <= portfolio_calendar.local_date
     cross join recompute
-    where recompute.read_from is null or calendar.local_date >= recompute.read_from
+    where recompute.read_from is null or portfolio_calendar.local_date >= recompute.read_from
 ),
 
 before_read as (
     -- running totals of the days before the first day read
     select
-        installments.account_id,
-        sum(case when installments.due_date + 1 < recompute.read_from then installments.total_due_amount end)
+        installments_settled.account_id,
+        sum(
+            case
+                when installments_settled.due_date + 1 < recompute.read_from
+                    then installments_settled.total_due_amount
+            end
+        )
             as fell_due_amount,
         0 as arrears_paid_amount,
         0 as principal_paid_amount,
         cast(null as date) as payment_date
-    from installments
+    from installments_settled
     cross join recompute
-    group by installments.account_id
+    group by installments_settled.account_id
     union all
     select
         payments_applied.account_id,
@@ -132,7 +130,7 @@ scheduled as (
     select
         account_id,
         sum(principal_amount) as scheduled_principal_amount
-    from installments
+    from installments_settled
     group by account_id
 ),
 
@@ -143,7 +141,7 @@ falling_due as (
         due_date + 1 as local_date,
         sum(total_due_amount) as fell_due_amount,
         count(*) as installments_fell_due
-    from installments
+    from installments_settled
     group by account_id, due_date + 1
 ),
 
@@ -188,19 +186,22 @@ overdue_days as (
     -- each installment is overdue from the day after its due date to the day
     -- before it is fully paid
     select
-        installments.account_id,
-        installments.due_date,
+        installments_settled.account_id,
+        installments_settled.due_date,
         {{ day_series(
-            'greatest(installments.due_date + 1, coalesce(recompute.read_from, installments.due_date + 1))',
-            'coalesce(installments.fully_paid_date - 1, as_of.as_of_date)',
+            'greatest(installments_settled.due_date + 1, coalesce(recompute.read_from, installments_settled.due_date + 1))',
+            'coalesce(installments_settled.fully_paid_date - 1, as_of.as_of_date)',
         ) }} as local_date
-    from installments
+    from installments_settled
     cross join as_of
     cross join recompute
     where
-        installments.due_date < as_of.as_of_date
-        and installments.total_due_amount > 0
-        and (installments.fully_paid_date is null or installments.fully_paid_date > installments.due_date + 1)
+        installments_settled.due_date < as_of.as_of_date
+        and installments_settled.total_due_amount > 0
+        and (
+            installments_settled.fully_paid_date is null
+            or installments_settled.fully_paid_date > installments_settled.due_date + 1
+        )
 ),
 
 overdue_by_day as (

@@ -1,7 +1,5 @@
 {#-
-    Every scheduled installment with what has been paid against it and the day
-    it was fully paid: the first day the amounts paid on or before that day
-    reach its total (null while it is not). The basis of days past due.
+    The basis of days past due.
 -#}
 with
 

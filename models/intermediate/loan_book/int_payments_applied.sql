@@ -1,11 +1,7 @@
 {#-
-    Every payment attempt, matched to the installment it pays (by account and
-    due date) and with the part of it that actually reduces that installment:
-    amounts beyond an installment's total are not applied (an overpayment does
-    not pay the next one). `arrears_effective_date` is the first day the
-    payment reduces arrears: its paid date, or, for a payment made before the
-    due date, the day after the due date (an installment is only in arrears
-    from then).
+    `arrears_effective_date` is the first day the payment reduces arrears: its
+    paid date, or, for a payment made before the due date, the day after the due
+    date (an installment is only in arrears from then).
 -#}
 with
 

@@ -1,11 +1,3 @@
-{#-
-    The portfolio's local days, from the first disbursement to the as-of date:
-    the latest local day the warehouse has data for (telemetry, or a payment
-    attempt recorded), never after today's local date: a loan-book row dated in
-    the future (which the loader quarantines, issue 14) cannot move the as-of
-    day, and with it every account's state, past the clock. Per-account daily
-    state and portfolio figures run on it.
--#}
 with
 
 accounts as (
@@ -16,12 +8,12 @@ payments as (
     select * from {{ ref('stg_loan_book__payments') }}
 ),
 
-telemetry_days as (
+telemetry_aggregated_daily as (
     select * from {{ ref('int_telemetry_aggregated_daily') }}
 ),
 
 data_dates as (
-    select max(local_date) as last_date from telemetry_days
+    select max(local_date) as last_date from telemetry_aggregated_daily
     union all
     select max(cast({{ to_local_timestamp('created_at') }} as date)) as last_date from payments
     union all

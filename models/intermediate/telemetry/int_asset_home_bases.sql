@@ -9,15 +9,15 @@
 -#}
 with
 
-assets as (
+assets_joined as (
     select * from {{ ref('int_assets_joined') }}
 ),
 
-asset_pois as (
+asset_pois_joined as (
     select * from {{ ref('int_asset_pois_joined') }}
 ),
 
-nights as (
+asset_nights_located as (
     select * from {{ ref('int_asset_nights_located') }}
 ),
 
@@ -32,7 +32,7 @@ base_pois as (
             partition by asset_id
             order by case when poi_owner_type = 'asset' then 0 else 1 end, created_at, poi_id
         ) as preference
-    from asset_pois
+    from asset_pois_joined
     where poi_type = 'base'
 ),
 
@@ -45,7 +45,7 @@ qualifying_nights as (
         night_lat,
         night_lon,
         row_number() over (partition by asset_id order by local_date) as night_number
-    from nights
+    from asset_nights_located
     where night_cell_minutes >= {{ var('home_base_min_night_minutes') }}
 ),
 
@@ -104,7 +104,7 @@ detected as (
 
 final as (
     select
-        assets.asset_id,
+        assets_joined.asset_id,
         case
             when base_pois.poi_id is not null then 'poi'
             when detected.asset_id is not null then 'detected'
@@ -119,13 +119,13 @@ final as (
             when base_pois.poi_id is null
                 then detected.established_date + {{ var('telemetry_lookback_days') }} + 1
         end as usable_from_date
-    from assets
+    from assets_joined
     left join base_pois
         on
-            assets.asset_id = base_pois.asset_id
+            assets_joined.asset_id = base_pois.asset_id
             and base_pois.preference = 1
     left join detected
-        on assets.asset_id = detected.asset_id
+        on assets_joined.asset_id = detected.asset_id
 )
 
 select * from final

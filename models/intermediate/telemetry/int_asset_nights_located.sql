@@ -1,8 +1,5 @@
 {#-
-    Where each asset spent each local night parked: the ~500 m grid cell where
-    it stood longest during night hours, and the mean position of its readings
-    there. Input of the home-base detection and of the "night away from base"
-    signal. Recomputes the days int_telemetry_readings_enriched holds.
+    Input of the home-base detection and of the "night away from base" signal.
 -#}
 {{ config(
     **incremental_config(['asset_id', 'local_date'])
@@ -12,7 +9,7 @@
 
 with
 
-readings as (
+telemetry_readings_enriched as (
     select * from {{ ref('int_telemetry_readings_enriched') }}
 ),
 
@@ -25,7 +22,7 @@ night_parked as (
         interval_minutes,
         cast(floor(lat / {{ cell_deg }}) as {{ dbt.type_bigint() }}) as cell_lat,
         cast(floor(lon / {{ cell_deg }}) as {{ dbt.type_bigint() }}) as cell_lon
-    from readings
+    from telemetry_readings_enriched
     where
         lat is not null
         and lon is not null

@@ -1,14 +1,12 @@
 {#-
-    Which points of interest concern which asset: the asset's own POIs (its
-    base), its borrower's (home, work) and its make's (OEM service centres,
-    charging stations). Three equi-joins rather than one join on an OR, which
-    neither engine can hash.
+    Three equi-joins rather than one join on an OR, which neither engine can
+    hash.
 -#}
 {{ config(materialized='view') }}
 
 with
 
-assets as (
+assets_joined as (
     select * from {{ ref('int_assets_joined') }}
 ),
 
@@ -21,20 +19,20 @@ owner_keys as (
         asset_id,
         'asset' as owner_type,
         asset_id as owner_id
-    from assets
+    from assets_joined
     union all
     select
         asset_id,
         'customer' as owner_type,
         customer_id as owner_id
-    from assets
+    from assets_joined
     where customer_id is not null
     union all
     select
         asset_id,
         'oem' as owner_type,
         oem_id as owner_id
-    from assets
+    from assets_joined
     where oem_id is not null
 ),
 

@@ -1,10 +1,3 @@
-{#-
-    Charging sessions: a run of charging readings with no silence longer than
-    var('charging_session_max_gap_minutes') between them. A session that runs
-    past midnight is one row, dated by the local day it started. On an
-    incremental run, a session still running when the window starts keeps its
-    start (and starting state of charge) from the row the previous run wrote.
--#}
 {{ config(
     pre_hook="{{ delete_recomputed_telemetry_rows('started_at', is_instant=true) }}",
     **incremental_config(['asset_id', 'started_at'])
@@ -12,7 +5,7 @@
 
 with
 
-readings as (
+telemetry_readings_enriched as (
     select * from {{ ref('int_telemetry_readings_enriched') }}
 ),
 
@@ -31,7 +24,7 @@ charging_readings as (
             order by recorded_at
             range between unbounded preceding and current row
         ) as session_started_at
-    from readings
+    from telemetry_readings_enriched
     where is_charging
 ),
 
@@ -65,7 +58,7 @@ running_before as (
         from {{ this }} as previous
         where previous.started_at < (
             select {{ local_midnight_utc('coalesce(min(window_start_date), min(local_date))') }}
-            from readings
+            from telemetry_readings_enriched
         )
     ) as ranked
     where recency = 1

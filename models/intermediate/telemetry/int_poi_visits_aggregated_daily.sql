@@ -22,11 +22,11 @@
 
 with
 
-readings as (
+telemetry_readings_enriched as (
     select * from {{ ref('int_telemetry_readings_enriched') }}
 ),
 
-asset_pois as (
+asset_pois_joined as (
     select * from {{ ref('int_asset_pois_joined') }}
 ),
 
@@ -40,15 +40,15 @@ offsets as (
 
 poi_cells as {{ materialized_cte() }} (
     select
-        asset_pois.asset_id,
-        asset_pois.poi_id,
-        asset_pois.poi_type,
-        asset_pois.lat,
-        asset_pois.lon,
-        asset_pois.radius_m,
-        cast(floor(asset_pois.lat / {{ cell_deg }}) as {{ dbt.type_bigint() }}) + lat_offsets.step as cell_lat,
-        cast(floor(asset_pois.lon / {{ cell_deg }}) as {{ dbt.type_bigint() }}) + lon_offsets.step as cell_lon
-    from asset_pois
+        asset_pois_joined.asset_id,
+        asset_pois_joined.poi_id,
+        asset_pois_joined.poi_type,
+        asset_pois_joined.lat,
+        asset_pois_joined.lon,
+        asset_pois_joined.radius_m,
+        cast(floor(asset_pois_joined.lat / {{ cell_deg }}) as {{ dbt.type_bigint() }}) + lat_offsets.step as cell_lat,
+        cast(floor(asset_pois_joined.lon / {{ cell_deg }}) as {{ dbt.type_bigint() }}) + lon_offsets.step as cell_lon
+    from asset_pois_joined
     cross join offsets as lat_offsets
     cross join offsets as lon_offsets
 ),
@@ -63,7 +63,7 @@ located_readings as (
         interval_minutes,
         cast(floor(lat / {{ cell_deg }}) as {{ dbt.type_bigint() }}) as cell_lat,
         cast(floor(lon / {{ cell_deg }}) as {{ dbt.type_bigint() }}) as cell_lon
-    from readings
+    from telemetry_readings_enriched
     where lat is not null and lon is not null
 ),
 
@@ -105,7 +105,7 @@ dwell as (
 
 recompute_window as (
     select coalesce(min(window_start_date), min(local_date)) as start_date
-    from readings
+    from telemetry_readings_enriched
 ),
 
 seeds as (

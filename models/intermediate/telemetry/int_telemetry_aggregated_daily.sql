@@ -1,10 +1,6 @@
 {#-
-    One row per asset per local day, from the asset's first day (disbursement,
-    or the first day of data) to the latest day with data, INCLUDING days with
-    no readings: completeness 0 marks silence, which is its own signal and
-    never reads as "stopped driving". Carried state (last signal, last
-    odometer...) runs across silent days and is the anchor the next
-    incremental run starts from.
+    Carried state (last signal, last odometer...) runs across silent days and is
+    the anchor the next incremental run starts from.
 
     Incremental: recomputes the days int_telemetry_readings_enriched holds
     (the new days, plus days that received late readings), starting from this
@@ -33,23 +29,23 @@
 
 with
 
-readings as (
+telemetry_readings_enriched as (
     select * from {{ ref('int_telemetry_readings_enriched') }}
 ),
 
-assets as (
+assets_joined as (
     select * from {{ ref('int_assets_joined') }}
 ),
 
-home_bases as (
+asset_home_bases as (
     select * from {{ ref('int_asset_home_bases') }}
 ),
 
-poi_visits as (
+poi_visits_aggregated_daily as (
     select * from {{ ref('int_poi_visits_aggregated_daily') }}
 ),
 
-nights as (
+asset_nights_located as (
     select * from {{ ref('int_asset_nights_located') }}
 ),
 
@@ -58,7 +54,7 @@ recompute_window as (
         coalesce(min(window_start_date), min(local_date)) as start_date,
         min(local_date) as first_reading_date,
         max(local_date) as last_reading_date
-    from readings
+    from telemetry_readings_enriched
 ),
 
 {%- if is_incremental() %}
@@ -105,7 +101,7 @@ first_readings as (
     select
         asset_id,
         min(local_date) as first_reading_date
-    from readings
+    from telemetry_readings_enriched
     group by asset_id
     {%- if is_incremental() %}
         union all
@@ -120,17 +116,24 @@ spine_starts as (
     -- from disbursement (not before the first day of data), or earlier if the
     -- asset reported before it
     select
-        assets.asset_id,
-        assets.account_id,
+        assets_joined.asset_id,
+        assets_joined.account_id,
         least(
-            greatest(coalesce(assets.disbursement_date, bounds.portfolio_first_date), bounds.portfolio_first_date),
+            greatest(
+                coalesce(assets_joined.disbursement_date, bounds.portfolio_first_date), bounds.portfolio_first_date
+            ),
             coalesce(min(first_readings.first_reading_date), bounds.last_date)
         ) as first_date
-    from assets
+    from assets_joined
     cross join bounds
     left join first_readings
-        on assets.asset_id = first_readings.asset_id
-    group by assets.asset_id, assets.account_id, assets.disbursement_date, bounds.portfolio_first_date, bounds.last_date
+        on assets_joined.asset_id = first_readings.asset_id
+    group by
+        assets_joined.asset_id,
+        assets_joined.account_id,
+        assets_joined.disbursement_date,
+        bounds.portfolio_first_date,
+        bounds.last_date
 ),
 
 spine as (
@@ -145,17 +148,21 @@ spine as (
 
 based_readings as (
     select
-        readings.*,
+        telemetry_readings_enriched.*,
         case
             when
-                home_bases.base_lat is not null
-                and readings.local_date >= coalesce(home_bases.usable_from_date, readings.local_date)
-                then {{ haversine_km('readings.lat', 'readings.lon', 'home_bases.base_lat', 'home_bases.base_lon') }}
+                asset_home_bases.base_lat is not null
+                and telemetry_readings_enriched.local_date
+                >= coalesce(asset_home_bases.usable_from_date, telemetry_readings_enriched.local_date)
+                then {{ haversine_km(
+                    'telemetry_readings_enriched.lat', 'telemetry_readings_enriched.lon',
+                    'asset_home_bases.base_lat', 'asset_home_bases.base_lon'
+                ) }}
         end as distance_from_base_km,
-        home_bases.base_radius_m
-    from readings
-    left join home_bases
-        on readings.asset_id = home_bases.asset_id
+        asset_home_bases.base_radius_m
+    from telemetry_readings_enriched
+    left join asset_home_bases
+        on telemetry_readings_enriched.asset_id = asset_home_bases.asset_id
 ),
 
 day_readings as (
@@ -213,7 +220,7 @@ day_visits as (
         sum(case when poi_type = 'service_centre' then visits_started else 0 end) as service_centre_visits,
         sum(case when poi_type = 'charging_station' then visits_started else 0 end) as charging_station_visits,
         sum(case when poi_type = 'home' then minutes_at_poi else 0 end) as home_minutes
-    from poi_visits
+    from poi_visits_aggregated_daily
     group by asset_id, local_date
 ),
 
@@ -244,14 +251,14 @@ assembled as (
         end as at_base_share_pct,
         case
             when
-                nights.night_lat is not null
-                and home_bases.base_lat is not null
-                and spine.local_date >= coalesce(home_bases.usable_from_date, spine.local_date)
+                asset_nights_located.night_lat is not null
+                and asset_home_bases.base_lat is not null
+                and spine.local_date >= coalesce(asset_home_bases.usable_from_date, spine.local_date)
                 then
                     {{ haversine_km(
-                        'nights.night_lat', 'nights.night_lon', 'home_bases.base_lat', 'home_bases.base_lon',
+                        'asset_nights_located.night_lat', 'asset_nights_located.night_lon', 'asset_home_bases.base_lat', 'asset_home_bases.base_lon',
                     ) }}
-                    > home_bases.base_radius_m / 1000.0
+                    > asset_home_bases.base_radius_m / 1000.0
         end as is_night_away_from_base,
         coalesce(day_visits.work_visits, 0) as work_visits,
         coalesce(day_visits.work_minutes, 0) as work_minutes,
@@ -275,12 +282,12 @@ assembled as (
         on
             spine.asset_id = day_visits.asset_id
             and spine.local_date = day_visits.local_date
-    left join nights
+    left join asset_nights_located
         on
-            spine.asset_id = nights.asset_id
-            and spine.local_date = nights.local_date
-    left join home_bases
-        on spine.asset_id = home_bases.asset_id
+            spine.asset_id = asset_nights_located.asset_id
+            and spine.local_date = asset_nights_located.local_date
+    left join asset_home_bases
+        on spine.asset_id = asset_home_bases.asset_id
 ),
 
 with_previous as (

@@ -1,24 +1,22 @@
 {#-
-    One row per loan account with principal outstanding that is not written
-    off: its expected loss and its rank in the collection list. The formula,
-    the recoverability factor and the fallbacks are in the doc block
-    collection_expected_loss (_collections__docs.md).
+    The formula, the recoverability factor and the fallbacks are in the doc
+    block collection_expected_loss (_collections__docs.md).
 -#}
 {{ config(materialized='view') }}
 
 with
 
-account_states as (
+account_current_state as (
     select * from {{ ref('account_current_state') }}
 ),
 
-parameters as (
+collection_priority_parameters as (
     select * from {{ ref('int_collection_priority_parameters') }}
 ),
 
 in_scope as (
     select *
-    from account_states
+    from account_current_state
     where
         outstanding_principal_amount > 0
         and account_status not in ('closed', 'written_off')
@@ -41,16 +39,16 @@ probabilities as (
             when in_scope.days_past_due > 0 and in_scope.ml_roll_forward_probability is not null
                 then in_scope.ml_roll_forward_probability
             when in_scope.ml_probability_30d is not null then in_scope.ml_probability_30d
-            when in_scope.risk_score = 1 then parameters.fallback_probability_score_1
-            when in_scope.risk_score = 2 then parameters.fallback_probability_score_2
-            when in_scope.risk_score = 3 then parameters.fallback_probability_score_3
-            when in_scope.risk_score = 4 then parameters.fallback_probability_score_4
-            when in_scope.risk_score = 5 then parameters.fallback_probability_score_5
-            else parameters.fallback_probability_unscored
+            when in_scope.risk_score = 1 then collection_priority_parameters.fallback_probability_score_1
+            when in_scope.risk_score = 2 then collection_priority_parameters.fallback_probability_score_2
+            when in_scope.risk_score = 3 then collection_priority_parameters.fallback_probability_score_3
+            when in_scope.risk_score = 4 then collection_priority_parameters.fallback_probability_score_4
+            when in_scope.risk_score = 5 then collection_priority_parameters.fallback_probability_score_5
+            else collection_priority_parameters.fallback_probability_unscored
         end as probability_30d,
-        coalesce(in_scope.recoverability_factor, parameters.no_vehicle_data_factor) as loss_factor
+        coalesce(in_scope.recoverability_factor, collection_priority_parameters.no_vehicle_data_factor) as loss_factor
     from in_scope
-    cross join parameters
+    cross join collection_priority_parameters
 ),
 
 expected as (

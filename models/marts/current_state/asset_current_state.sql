@@ -1,11 +1,9 @@
 {#-
-    One row per financed vehicle: where it stands at the end of its latest
-    day of data — activity, signal, location, indicator scores and open
-    events. Pre-joined for Metabase.
+    Pre-joined for Metabase.
 -#}
 with
 
-asset_metrics as (
+asset_metrics_daily as (
     select * from {{ ref('asset_metrics_daily') }}
 ),
 
@@ -13,15 +11,15 @@ asset_profiles as (
     select * from {{ ref('int_asset_profiles') }}
 ),
 
-recoverability as (
+asset_recoverability as (
     select * from {{ ref('int_asset_recoverability') }}
 ),
 
-indicators_latest as (
+entity_indicators_latest as (
     select * from {{ ref('int_entity_indicators_latest') }}
 ),
 
-events_open as (
+entity_events_open as (
     select * from {{ ref('int_entity_events_open') }}
 ),
 
@@ -29,7 +27,7 @@ latest_metrics as (
     select
         *,
         row_number() over (partition by asset_id order by local_date desc) as recency
-    from asset_metrics
+    from asset_metrics_daily
 ),
 
 final as (
@@ -42,9 +40,9 @@ final as (
         cast(asset_profiles.oem_name as {{ type_text() }}) as oem_name,
         cast(asset_profiles.asset_model_name as {{ type_text() }}) as asset_model_name,
         cast(latest_metrics.local_date as date) as as_of_date,
-        cast(recoverability.last_signal_at as {{ type_timestamptz() }}) as last_signal_at,
+        cast(asset_recoverability.last_signal_at as {{ type_timestamptz() }}) as last_signal_at,
         cast(latest_metrics.hours_since_last_signal as {{ type_double() }}) as hours_since_last_signal,
-        coalesce(recoverability.is_device_alive, false) as is_device_alive,
+        coalesce(asset_recoverability.is_device_alive, false) as is_device_alive,
         cast(latest_metrics.data_completeness_pct_avg_7d as {{ type_double() }}) as data_completeness_pct_avg_7d,
         cast(latest_metrics.km_driven_avg_7d as {{ type_double() }}) as km_driven_avg_7d,
         cast(latest_metrics.km_driven_avg_30d as {{ type_double() }}) as km_driven_avg_30d,
@@ -53,42 +51,42 @@ final as (
         cast(latest_metrics.silent_day_streak as integer) as silent_day_streak,
         cast(latest_metrics.charging_sessions_started_avg_7d as {{ type_double() }})
             as charging_sessions_avg_7d,
-        cast(recoverability.last_soc_pct as {{ type_double() }}) as last_soc_pct,
+        cast(asset_recoverability.last_soc_pct as {{ type_double() }}) as last_soc_pct,
         cast(latest_metrics.at_base_share_pct_avg_7d as {{ type_double() }}) as at_base_share_pct_avg_7d,
         cast(latest_metrics.nights_away_from_base_30d as integer) as nights_away_from_base_30d,
-        cast(recoverability.base_source as {{ type_text() }}) as base_source,
-        cast(recoverability.base_lat as {{ type_double() }}) as base_lat,
-        cast(recoverability.base_lon as {{ type_double() }}) as base_lon,
-        cast(recoverability.located_on as date) as last_located_on,
-        cast(recoverability.located_lat as {{ type_double() }}) as last_located_lat,
-        cast(recoverability.located_lon as {{ type_double() }}) as last_located_lon,
-        coalesce(recoverability.is_located, false) as is_located,
-        coalesce(recoverability.is_located_at_base, false) as is_located_at_base,
-        cast(coalesce(recoverability.recoverability_factor, 1.0) as {{ type_double() }}) as recoverability_factor,
-        cast(indicators_latest.scored_on as date) as indicators_scored_on,
-        cast(indicators_latest.worst_indicator_score as integer) as worst_indicator_score,
-        cast(indicators_latest.worst_indicator as {{ type_text() }}) as worst_indicator,
-        cast(indicators_latest.indicator_reasons as {{ type_text() }}) as indicator_reasons,
-        cast(coalesce(events_open.open_events, 0) as integer) as open_events,
-        cast(coalesce(events_open.open_actionable_events, 0) as integer) as open_actionable_events,
-        cast(events_open.max_open_severity as integer) as max_open_severity,
-        cast(events_open.open_event_names as {{ type_text() }}) as open_event_names,
-        cast(events_open.recommended_action as {{ type_text() }}) as recommended_action
+        cast(asset_recoverability.base_source as {{ type_text() }}) as base_source,
+        cast(asset_recoverability.base_lat as {{ type_double() }}) as base_lat,
+        cast(asset_recoverability.base_lon as {{ type_double() }}) as base_lon,
+        cast(asset_recoverability.located_on as date) as last_located_on,
+        cast(asset_recoverability.located_lat as {{ type_double() }}) as last_located_lat,
+        cast(asset_recoverability.located_lon as {{ type_double() }}) as last_located_lon,
+        coalesce(asset_recoverability.is_located, false) as is_located,
+        coalesce(asset_recoverability.is_located_at_base, false) as is_located_at_base,
+        cast(coalesce(asset_recoverability.recoverability_factor, 1.0) as {{ type_double() }}) as recoverability_factor,
+        cast(entity_indicators_latest.scored_on as date) as indicators_scored_on,
+        cast(entity_indicators_latest.worst_indicator_score as integer) as worst_indicator_score,
+        cast(entity_indicators_latest.worst_indicator as {{ type_text() }}) as worst_indicator,
+        cast(entity_indicators_latest.indicator_reasons as {{ type_text() }}) as indicator_reasons,
+        cast(coalesce(entity_events_open.open_events, 0) as integer) as open_events,
+        cast(coalesce(entity_events_open.open_actionable_events, 0) as integer) as open_actionable_events,
+        cast(entity_events_open.max_open_severity as integer) as max_open_severity,
+        cast(entity_events_open.open_event_names as {{ type_text() }}) as open_event_names,
+        cast(entity_events_open.recommended_action as {{ type_text() }}) as recommended_action
     from asset_profiles
     left join latest_metrics
         on
             asset_profiles.asset_id = latest_metrics.asset_id
             and latest_metrics.recency = 1
-    left join recoverability
-        on asset_profiles.asset_id = recoverability.asset_id
-    left join indicators_latest
+    left join asset_recoverability
+        on asset_profiles.asset_id = asset_recoverability.asset_id
+    left join entity_indicators_latest
         on
-            indicators_latest.entity_type = 'asset'
-            and asset_profiles.asset_id = indicators_latest.entity_id
-    left join events_open
+            entity_indicators_latest.entity_type = 'asset'
+            and asset_profiles.asset_id = entity_indicators_latest.entity_id
+    left join entity_events_open
         on
-            events_open.entity_type = 'asset'
-            and asset_profiles.asset_id = events_open.entity_id
+            entity_events_open.entity_type = 'asset'
+            and asset_profiles.asset_id = entity_events_open.entity_id
 )
 
 select * from final

@@ -1,7 +1,5 @@
 {#-
-    One row per event episode, open or closed: when it opened and closed, on
-    which vehicle, account or ML model, how bad it got, and what people did
-    about it. The timeline behind the events dashboard. Model drift episodes
+    The timeline behind the events dashboard. Model drift episodes
     (model_drift_events) have no vehicle, account, indicator scores or human
     actions: those columns are null (action_count 0).
 -#}
@@ -13,11 +11,11 @@ events as (
     select * from {{ ref('events') }}
 ),
 
-event_definitions as (
+event_definitions_typed as (
     select * from {{ ref('int_event_definitions_typed') }}
 ),
 
-indicator_definitions as (
+indicator_parameters_typed as (
     select * from {{ ref('int_indicator_parameters_typed') }}
 ),
 
@@ -29,9 +27,9 @@ entity_events as (
     select
         events.event_id,
         cast(events.event_definition_id as {{ type_text() }}) as event_definition_id,
-        cast(event_definitions.display_name as {{ type_text() }}) as event_name,
-        cast(indicator_definitions.display_name as {{ type_text() }}) as indicator_name,
-        cast(event_definitions.trigger_description as {{ type_text() }}) as event_trigger,
+        cast(event_definitions_typed.display_name as {{ type_text() }}) as event_name,
+        cast(indicator_parameters_typed.display_name as {{ type_text() }}) as indicator_name,
+        cast(event_definitions_typed.trigger_description as {{ type_text() }}) as event_trigger,
         cast(events.entity_type as {{ type_text() }}) as entity_type,
         case when events.entity_type = 'asset' then events.entity_id end as asset_id,
         events.account_id,
@@ -56,10 +54,10 @@ entity_events as (
         cast(events.notes as {{ type_text() }}) as notes,
         cast(events.action_count as integer) as action_count
     from events
-    inner join event_definitions
-        on events.event_definition_id = event_definitions.event_definition_id
-    left join indicator_definitions
-        on events.indicator_id = indicator_definitions.indicator_id
+    inner join event_definitions_typed
+        on events.event_definition_id = event_definitions_typed.event_definition_id
+    left join indicator_parameters_typed
+        on events.indicator_id = indicator_parameters_typed.indicator_id
 ),
 
 model_events as (

@@ -1,7 +1,5 @@
 {#-
-    One row per indicator, vehicle or account, and local day: the 1-5 score,
-    the value behind it and its baseline, with readable names, for trend
-    charts. Days without a score keep the reason in score_status.
+    Days without a score keep the reason in score_status.
 -#}
 {{ config(materialized='view') }}
 
@@ -11,7 +9,7 @@ indicator_values as (
     select * from {{ ref('indicator_values') }}
 ),
 
-indicator_definitions as (
+indicator_parameters_typed as (
     select * from {{ ref('int_indicator_parameters_typed') }}
 ),
 
@@ -23,8 +21,8 @@ final as (
     select
         indicator_values.id as indicator_value_id,
         cast(indicator_values.indicator_id as {{ type_text() }}) as indicator_id,
-        cast(indicator_definitions.display_name as {{ type_text() }}) as indicator_name,
-        cast(indicator_definitions.scoring_method as {{ type_text() }}) as scoring_method,
+        cast(indicator_parameters_typed.display_name as {{ type_text() }}) as indicator_name,
+        cast(indicator_parameters_typed.scoring_method as {{ type_text() }}) as scoring_method,
         cast(indicator_values.entity_type as {{ type_text() }}) as entity_type,
         case when indicator_values.entity_type = 'asset' then indicator_values.entity_id end as asset_id,
         case
@@ -38,8 +36,8 @@ final as (
         cast(indicator_values.baseline_value as {{ type_double() }}) as baseline_value,
         cast(indicator_values.z_score as {{ type_double() }}) as z_score
     from indicator_values
-    inner join indicator_definitions
-        on indicator_values.indicator_id = indicator_definitions.indicator_id
+    inner join indicator_parameters_typed
+        on indicator_values.indicator_id = indicator_parameters_typed.indicator_id
     left join assets_joined
         on
             indicator_values.entity_type = 'asset'

@@ -1,9 +1,3 @@
-{#-
-    One row per point of interest: what it is, whom it concerns, and how its
-    vehicles visit it (all time and the last 30 days to the as-of date).
-    Borrowers' own places (home, work) are personal data: their name and
-    position are not shown, only their kind and the visit figures.
--#}
 {{ config(materialized='view') }}
 
 with
@@ -12,45 +6,62 @@ pois as (
     select * from {{ ref('stg_fleet__pois') }}
 ),
 
-asset_pois as (
+asset_pois_joined as (
     select * from {{ ref('int_asset_pois_joined') }}
 ),
 
-poi_visits as (
+poi_visits_aggregated_daily as (
     select * from {{ ref('int_poi_visits_aggregated_daily') }}
 ),
 
-asset_metrics as (
+asset_metrics_daily as (
     select * from {{ ref('asset_metrics_daily') }}
 ),
 
 as_of as (
     select max(local_date) as as_of_date
-    from asset_metrics
+    from asset_metrics_daily
 ),
 
 linked as (
     select
         poi_id,
         count(distinct asset_id) as vehicles_linked
-    from asset_pois
+    from asset_pois_joined
     group by poi_id
 ),
 
 visited as (
     select
-        poi_visits.poi_id,
-        sum(poi_visits.visits_started) as visits,
-        max(poi_visits.local_date) as last_visit_on,
-        sum(case when poi_visits.local_date > as_of.as_of_date - 30 then poi_visits.visits_started else 0 end)
+        poi_visits_aggregated_daily.poi_id,
+        sum(poi_visits_aggregated_daily.visits_started) as visits,
+        max(poi_visits_aggregated_daily.local_date) as last_visit_on,
+        sum(
+            case
+                when poi_visits_aggregated_daily.local_date > as_of.as_of_date - 30
+                    then poi_visits_aggregated_daily.visits_started
+                else 0
+            end
+        )
             as visits_30d,
-        sum(case when poi_visits.local_date > as_of.as_of_date - 30 then poi_visits.minutes_at_poi else 0 end)
+        sum(
+            case
+                when poi_visits_aggregated_daily.local_date > as_of.as_of_date - 30
+                    then poi_visits_aggregated_daily.minutes_at_poi
+                else 0
+            end
+        )
             as minutes_at_poi_30d,
-        count(distinct case when poi_visits.local_date > as_of.as_of_date - 30 then poi_visits.asset_id end)
+        count(
+            distinct case
+                when poi_visits_aggregated_daily.local_date > as_of.as_of_date - 30
+                    then poi_visits_aggregated_daily.asset_id
+            end
+        )
             as vehicles_visiting_30d
-    from poi_visits
+    from poi_visits_aggregated_daily
     cross join as_of
-    group by poi_visits.poi_id
+    group by poi_visits_aggregated_daily.poi_id
 ),
 
 final as (

@@ -1,14 +1,12 @@
 {#-
-    One row per local day: the portfolio at a glance — loans, exposure,
-    arrears, PAR, accounts per risk band, events opened and open. The latest
-    row is the KPI line; the rows together are the trend.
+    The latest row is the KPI line; the rows together are the trend.
 -#}
 {{ config(materialized='view') }}
 
 with
 
-portfolio_at_risk as (
-    select * from {{ ref('rpt_portfolio_at_risk_daily') }}
+fct_portfolio_at_risk_daily as (
+    select * from {{ ref('fct_portfolio_at_risk_daily') }}
 ),
 
 indicator_values as (
@@ -32,13 +30,13 @@ risk_bands as (
 
 event_days as (
     select
-        portfolio_at_risk.local_date,
-        count(case when events.opened_on = portfolio_at_risk.local_date then 1 end) as events_opened,
+        fct_portfolio_at_risk_daily.local_date,
+        count(case when events.opened_on = fct_portfolio_at_risk_daily.local_date then 1 end) as events_opened,
         count(
             case
                 when
-                    events.opened_on <= portfolio_at_risk.local_date
-                    and (events.closed_on is null or events.closed_on > portfolio_at_risk.local_date)
+                    events.opened_on <= fct_portfolio_at_risk_daily.local_date
+                    and (events.closed_on is null or events.closed_on > fct_portfolio_at_risk_daily.local_date)
                     then 1
             end
         ) as open_events,
@@ -46,40 +44,42 @@ event_days as (
             case
                 when
                     events.is_actionable
-                    and events.opened_on <= portfolio_at_risk.local_date
-                    and (events.closed_on is null or events.closed_on > portfolio_at_risk.local_date)
+                    and events.opened_on <= fct_portfolio_at_risk_daily.local_date
+                    and (events.closed_on is null or events.closed_on > fct_portfolio_at_risk_daily.local_date)
                     then 1
             end
         ) as open_actionable_events
-    from portfolio_at_risk
+    from fct_portfolio_at_risk_daily
     inner join events
-        on portfolio_at_risk.local_date >= events.opened_on
-    group by portfolio_at_risk.local_date
+        on fct_portfolio_at_risk_daily.local_date >= events.opened_on
+    group by fct_portfolio_at_risk_daily.local_date
 ),
 
 final as (
     select
-        portfolio_at_risk.local_date,
-        cast(portfolio_at_risk.active_accounts as integer) as active_accounts,
-        cast(portfolio_at_risk.outstanding_principal_amount as numeric(18, 2)) as outstanding_principal_amount,
-        cast(portfolio_at_risk.arrears_amount as numeric(18, 2)) as arrears_amount,
-        cast(portfolio_at_risk.accounts_1_plus_dpd as integer) as accounts_1_plus_dpd,
-        cast(portfolio_at_risk.accounts_30_plus_dpd as integer) as accounts_30_plus_dpd,
-        cast(portfolio_at_risk.accounts_90_plus_dpd as integer) as accounts_90_plus_dpd,
-        cast(portfolio_at_risk.par1_pct as {{ type_double() }}) as par1_pct,
-        cast(portfolio_at_risk.par30_pct as {{ type_double() }}) as par30_pct,
-        cast(portfolio_at_risk.par90_pct as {{ type_double() }}) as par90_pct,
+        fct_portfolio_at_risk_daily.local_date,
+        cast(fct_portfolio_at_risk_daily.active_accounts as integer) as active_accounts,
+        cast(
+            fct_portfolio_at_risk_daily.outstanding_principal_amount as numeric(18, 2)
+        ) as outstanding_principal_amount,
+        cast(fct_portfolio_at_risk_daily.arrears_amount as numeric(18, 2)) as arrears_amount,
+        cast(fct_portfolio_at_risk_daily.accounts_1_plus_dpd as integer) as accounts_1_plus_dpd,
+        cast(fct_portfolio_at_risk_daily.accounts_30_plus_dpd as integer) as accounts_30_plus_dpd,
+        cast(fct_portfolio_at_risk_daily.accounts_90_plus_dpd as integer) as accounts_90_plus_dpd,
+        cast(fct_portfolio_at_risk_daily.par1_pct as {{ type_double() }}) as par1_pct,
+        cast(fct_portfolio_at_risk_daily.par30_pct as {{ type_double() }}) as par30_pct,
+        cast(fct_portfolio_at_risk_daily.par90_pct as {{ type_double() }}) as par90_pct,
         cast(risk_bands.accounts_red as integer) as accounts_risk_red,
         cast(risk_bands.accounts_amber as integer) as accounts_risk_amber,
         cast(risk_bands.accounts_green as integer) as accounts_risk_green,
         cast(coalesce(event_days.events_opened, 0) as integer) as events_opened,
         cast(coalesce(event_days.open_events, 0) as integer) as open_events,
         cast(coalesce(event_days.open_actionable_events, 0) as integer) as open_actionable_events
-    from portfolio_at_risk
+    from fct_portfolio_at_risk_daily
     left join risk_bands
-        on portfolio_at_risk.local_date = risk_bands.local_date
+        on fct_portfolio_at_risk_daily.local_date = risk_bands.local_date
     left join event_days
-        on portfolio_at_risk.local_date = event_days.local_date
+        on fct_portfolio_at_risk_daily.local_date = event_days.local_date
 )
 
 select * from final

@@ -1,15 +1,9 @@
-{#-
-    One row per `predelq check` run and suite (a great-expectations suite checks
-    one raw table or window): when it ran, how many expectations, how many
-    failed, how many of those were critical (a critical failure stops the
-    pipeline), and where the Data Docs of the run are.
--#}
 {{ config(materialized='view') }}
 
 with
 
 data_quality_checks as (
-    select * from {{ source('ops', 'data_quality_checks') }}
+    select * from {{ ref('stg_ops__data_quality_checks') }}
 ),
 
 per_suite as (

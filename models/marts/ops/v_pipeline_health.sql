@@ -1,15 +1,12 @@
 {#-
-    One row per dbt invocation (build, run, test, seed, snapshot...) as the
-    on-run-end hook logged it in ops.pipeline_runs: when it ran, how long it
-    took, how many nodes ended in each status, which ones failed, and whether it
-    succeeded. What a person checks first when the numbers look stale.
+    What a person checks first when the numbers look stale.
 -#}
 {{ config(materialized='view') }}
 
 with
 
 pipeline_runs as (
-    select * from {{ source('ops', 'pipeline_runs') }}
+    select * from {{ ref('stg_ops__pipeline_runs') }}
 ),
 
 per_run as (

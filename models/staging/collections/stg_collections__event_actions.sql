@@ -1,6 +1,6 @@
 with
 
-source as (
+event_actions as (
     select * from {{ source('collections', 'event_actions') }}
 ),
 
@@ -14,7 +14,7 @@ renamed as (
         actor,
         acted_at,
         created_at
-    from source
+    from event_actions
 )
 
 select * from renamed

@@ -1,6 +1,6 @@
 with
 
-source as (
+asset_models as (
     select * from {{ source('fleet', 'asset_models') }}
 ),
 
@@ -12,7 +12,7 @@ renamed as (
         vehicle_type,
         cast(battery_capacity_kwh as {{ dbt.type_float() }}) as battery_capacity_kwh,
         created_at
-    from source
+    from asset_models
 )
 
 select * from renamed

@@ -1,6 +1,6 @@
 with
 
-source as (
+assets as (
     select * from {{ source('fleet', 'assets') }}
 ),
 
@@ -13,7 +13,7 @@ renamed as (
         year_of_manufacture,
         created_at,
         updated_at
-    from source
+    from assets
 )
 
 select * from renamed

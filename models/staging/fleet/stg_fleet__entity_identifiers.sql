@@ -1,6 +1,6 @@
 with
 
-source as (
+entity_identifiers as (
     select * from {{ source('fleet', 'entity_identifiers') }}
 ),
 
@@ -18,7 +18,7 @@ renamed as (
         {{ local_midnight_utc('valid_from') }} as valid_from_at,
         {{ local_midnight_utc('valid_to') }} as valid_to_at,
         created_at
-    from source
+    from entity_identifiers
 )
 
 select * from renamed

@@ -1,6 +1,6 @@
 with
 
-source as (
+oems as (
     select * from {{ source('fleet', 'oems') }}
 ),
 
@@ -10,7 +10,7 @@ renamed as (
         name as oem_name,
         country,
         created_at
-    from source
+    from oems
 )
 
 select * from renamed

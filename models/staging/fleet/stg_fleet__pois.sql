@@ -1,6 +1,6 @@
 with
 
-source as (
+pois as (
     select * from {{ source('fleet', 'pois') }}
 ),
 
@@ -15,7 +15,7 @@ renamed as (
         cast(lon as {{ dbt.type_float() }}) as lon,
         coalesce(radius_m, 200) as radius_m,
         created_at
-    from source
+    from pois
 )
 
 select * from renamed

@@ -1,6 +1,6 @@
 with
 
-source as (
+accounts as (
     select * from {{ source('loan_book', 'accounts') }}
 ),
 
@@ -16,7 +16,7 @@ renamed as (
         maturity_date,
         created_at,
         updated_at
-    from source
+    from accounts
 )
 
 select * from renamed

@@ -1,6 +1,6 @@
 with
 
-source as (
+customers as (
     select * from {{ source('loan_book', 'customers') }}
 ),
 
@@ -14,7 +14,7 @@ renamed as (
         city,
         created_at,
         updated_at
-    from source
+    from customers
 )
 
 select * from renamed

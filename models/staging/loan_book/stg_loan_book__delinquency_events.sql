@@ -1,6 +1,6 @@
 with
 
-source as (
+delinquency_events as (
     select * from {{ source('loan_book', 'delinquency_events') }}
 ),
 
@@ -14,7 +14,7 @@ renamed as (
         days_past_due,
         cast(outstanding_amount as {{ dbt.type_numeric() }}) as outstanding_amount,
         created_at
-    from source
+    from delinquency_events
 )
 
 select * from renamed

@@ -1,6 +1,6 @@
 with
 
-source as (
+repayment_schedule as (
     select * from {{ source('loan_book', 'repayment_schedule') }}
 ),
 
@@ -14,7 +14,7 @@ renamed as (
         cast(interest_component as {{ dbt.type_numeric() }}) as interest_amount,
         cast(total_due as {{ dbt.type_numeric() }}) as total_due_amount,
         created_at
-    from source
+    from repayment_schedule
 )
 
 select * from renamed

@@ -1,6 +1,6 @@
 with
 
-source as (
+payments as (
     select * from {{ source('loan_book', 'payments') }}
 ),
 
@@ -16,7 +16,7 @@ renamed as (
         status as payment_status,
         bounce_reason,
         created_at
-    from source
+    from payments
 )
 
 select * from renamed

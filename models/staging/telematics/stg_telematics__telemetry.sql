@@ -1,6 +1,6 @@
 with
 
-checked as (
+telemetry_checked as (
     select * from {{ ref('base_telematics__telemetry_checked') }}
 ),
 
@@ -18,7 +18,7 @@ usable as (
         is_charging,
         ingested_at,
         load_batch_id
-    from checked
+    from telemetry_checked
     where rejection_reason is null
 )
 

@@ -1,6 +1,6 @@
 with
 
-checked as (
+telemetry_checked as (
     select * from {{ ref('base_telematics__telemetry_checked') }}
 ),
 
@@ -14,7 +14,7 @@ rejected as (
         ingested_at,
         source_table,
         rejection_reason
-    from checked
+    from telemetry_checked
     where rejection_reason is not null
 )
 

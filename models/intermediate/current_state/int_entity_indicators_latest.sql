@@ -1,8 +1,7 @@
 {#-
-    One row per asset and per account: its rule-based indicator scores on its
-    latest scored day, summarised for people. For an account the reasons also
-    cover its vehicles' indicators that day, ranked like the composite ranks
-    its contributors (largest weight x (score - 1) first).
+    For an account the reasons also cover its vehicles' indicators that day,
+    ranked like the composite ranks its contributors (largest weight x (score -
+    1) first).
 -#}
 {%- set top_reasons = 3 %}
 
@@ -12,7 +11,7 @@ indicator_values as (
     select * from {{ ref('indicator_values') }}
 ),
 
-indicator_definitions as (
+indicator_parameters_typed as (
     select * from {{ ref('int_indicator_parameters_typed') }}
 ),
 
@@ -28,13 +27,13 @@ scored as (
         indicator_values.period_date,
         indicator_values.score,
         indicator_values.underlying_value,
-        indicator_definitions.display_name,
-        indicator_definitions.aggregation_type,
-        indicator_definitions.scoring_method,
-        indicator_definitions.weight
+        indicator_parameters_typed.display_name,
+        indicator_parameters_typed.aggregation_type,
+        indicator_parameters_typed.scoring_method,
+        indicator_parameters_typed.weight
     from indicator_values
-    inner join indicator_definitions
-        on indicator_values.indicator_id = indicator_definitions.indicator_id
+    inner join indicator_parameters_typed
+        on indicator_values.indicator_id = indicator_parameters_typed.indicator_id
     where indicator_values.score is not null
 ),
 

@@ -1,9 +1,3 @@
-{#-
-    One row per active metric-based indicator (static_rules or std_dev),
-    entity and day the metric has a row: the score 1..5, or no score with the
-    reason in `status`. Every indicator is scored by the same lines (macros
-    score_static / score_std_dev) with its own parameters from the seeds.
--#}
 {{ config(
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
     **incremental_config(['indicator_id', 'period_date'])

@@ -1,18 +1,16 @@
 {#-
-    One row per loan account and local day: how its recent installments went, as
-    known at the end of that day (the ML feature table reads the row of the day
-    before each as-of day). An installment due on or before the day counts; its
-    lateness is the days from its due date to the day it was fully paid, or to
-    this day while it is not (a later payment is not known yet).
+    An installment due on or before the day counts; its lateness is the days
+    from its due date to the day it was fully paid, or to this day while it is
+    not (a later payment is not known yet).
 -#}
 
 with
 
-loan_state as (
+account_loan_state_daily as (
     select * from {{ ref('int_account_loan_state_daily') }}
 ),
 
-installments as (
+installments_settled as (
     select * from {{ ref('int_installments_settled') }}
 ),
 
@@ -28,7 +26,7 @@ installment_sequence as (
         lag(fully_paid_date, 2) over by_due as second_previous_fully_paid_date,
         lead(due_date, 1) over by_due as next_due_date,
         lead(total_due_amount, 1) over by_due as next_total_due_amount
-    from installments
+    from installments_settled
     window by_due as (partition by account_id order by due_date)
 ),
 
@@ -37,7 +35,7 @@ first_installments as (
         account_id,
         due_date as first_due_date,
         total_due_amount as first_total_due_amount
-    from installments
+    from installments_settled
     where installment_number = 1
 ),
 
@@ -48,7 +46,7 @@ payment_habit as (
         local_date,
         sum(paid_amount) over last_180_days
         / nullif(sum(case when paid_amount > 0 then 1 else 0 end) over last_180_days, 0) as usual_payment_amount
-    from loan_state
+    from account_loan_state_daily
     window last_180_days as (
         partition by account_id order by local_date rows between 179 preceding and current row
     )
@@ -57,8 +55,8 @@ payment_habit as (
 latest_due as (
     -- the latest installment due on or before the day (none before the first one)
     select
-        loan_state.account_id,
-        loan_state.local_date,
+        account_loan_state_daily.account_id,
+        account_loan_state_daily.local_date,
         installment_sequence.due_date,
         installment_sequence.fully_paid_date,
         installment_sequence.previous_due_date,
@@ -67,30 +65,32 @@ latest_due as (
         installment_sequence.second_previous_fully_paid_date,
         installment_sequence.next_due_date,
         installment_sequence.next_total_due_amount
-    from loan_state
+    from account_loan_state_daily
     inner join installment_sequence
         on
-            loan_state.account_id = installment_sequence.account_id
-            and loan_state.local_date >= installment_sequence.due_date
+            account_loan_state_daily.account_id = installment_sequence.account_id
+            and account_loan_state_daily.local_date >= installment_sequence.due_date
             and (
                 installment_sequence.next_due_date is null
-                or loan_state.local_date < installment_sequence.next_due_date
+                or account_loan_state_daily.local_date < installment_sequence.next_due_date
             )
 ),
 
 final as (
     select
-        loan_state.account_id,
-        loan_state.local_date,
-        {{ days_late('latest_due.due_date', 'latest_due.fully_paid_date', 'loan_state.local_date') }}
+        account_loan_state_daily.account_id,
+        account_loan_state_daily.local_date,
+        {{ days_late('latest_due.due_date', 'latest_due.fully_paid_date', 'account_loan_state_daily.local_date') }}
             as days_late_last_installment,
-        {{ days_late('latest_due.previous_due_date', 'latest_due.previous_fully_paid_date', 'loan_state.local_date') }}
+        {{ days_late(
+            'latest_due.previous_due_date', 'latest_due.previous_fully_paid_date', 'account_loan_state_daily.local_date'
+        ) }}
             as days_late_second_last_installment,
         {{ days_late(
-            'latest_due.second_previous_due_date', 'latest_due.second_previous_fully_paid_date', 'loan_state.local_date'
+            'latest_due.second_previous_due_date', 'latest_due.second_previous_fully_paid_date', 'account_loan_state_daily.local_date'
         ) }} as days_late_third_last_installment,
         {{ days_between(
-            'loan_state.local_date', 'coalesce(latest_due.next_due_date, first_installments.first_due_date)'
+            'account_loan_state_daily.local_date', 'coalesce(latest_due.next_due_date, first_installments.first_due_date)'
         ) }} as days_to_next_due,
         cast(
             coalesce(latest_due.next_total_due_amount, first_installments.first_total_due_amount)
@@ -98,19 +98,19 @@ final as (
         )
         / nullif(cast(payment_habit.usual_payment_amount as {{ dbt.type_float() }}), 0)
             as next_due_to_usual_payment_ratio
-    from loan_state
+    from account_loan_state_daily
     left join latest_due
         on
-            loan_state.account_id = latest_due.account_id
-            and loan_state.local_date = latest_due.local_date
+            account_loan_state_daily.account_id = latest_due.account_id
+            and account_loan_state_daily.local_date = latest_due.local_date
     left join first_installments
         on
-            loan_state.account_id = first_installments.account_id
-            and loan_state.local_date < first_installments.first_due_date
+            account_loan_state_daily.account_id = first_installments.account_id
+            and account_loan_state_daily.local_date < first_installments.first_due_date
     left join payment_habit
         on
-            loan_state.account_id = payment_habit.account_id
-            and loan_state.local_date = payment_habit.local_date
+            account_loan_state_daily.account_id = payment_habit.account_id
+            and account_loan_state_daily.local_date = payment_habit.local_date
 )
 
 select * from final

@@ -2,7 +2,6 @@
     One row per asset and per account with open events: how many, how severe,
     which, and the recommended action of the one to act on first (actionable
     before informational, then highest severity, then most recently opened).
-    An account's row covers its own events and its vehicles'.
 -#}
 {%- set listed_events = 5 %}
 
@@ -12,7 +11,7 @@ events as (
     select * from {{ ref('events') }}
 ),
 
-event_definitions as (
+event_definitions_typed as (
     select * from {{ ref('int_event_definitions_typed') }}
 ),
 
@@ -26,10 +25,10 @@ open_events as (
         events.severity,
         events.is_actionable,
         events.recommended_action,
-        event_definitions.display_name as event_name
+        event_definitions_typed.display_name as event_name
     from events
-    inner join event_definitions
-        on events.event_definition_id = event_definitions.event_definition_id
+    inner join event_definitions_typed
+        on events.event_definition_id = event_definitions_typed.event_definition_id
     where events.status = 'open'
 ),
 

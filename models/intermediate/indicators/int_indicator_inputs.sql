@@ -1,7 +1,6 @@
 {#-
-    One row per active metric-based indicator, entity and day its metric has a
-    value row: the value the indicator scores. The only model that reads
-    `metric_values`; an indicator picks its metric by name in the seed.
+    The only model that reads `metric_values`; an indicator picks its metric by
+    name in the seed.
 -#}
 {{ config(materialized='view') }}
 

@@ -1,8 +1,4 @@
 {#-
-    One row per active ml_model indicator, account and as-of day with a model
-    probability for the indicator's horizon: the probability scored 1..5 by the
-    indicator's bands (score_ml_band).
-
     Off until the ML scores exist: with var `ml_indicators_enabled` false (the
     default) this model has no rows and no dependency on the ML models, so the
     DAG builds without them. Set it true (dbt_project.yml or --vars) once

@@ -1,12 +1,10 @@
 {#-
-    One row per account and day on which any of its rule-based indicators has
-    a row: the composite account risk. Asset indicators count at the account's
-    worst asset that day; the weighted mean of the scored indicators (seed
-    column `weight`; indicators without a score that day are left out and the
-    weights renormalised) is scored 1..5 by the composite's cut points
-    (score_static). The indicators with the largest weight x (score - 1) are
-    kept as reasons (at most `top_reasons`, only scores of 2 or more).
-    ML indicators never feed it: ML features read this model.
+    Asset indicators count at the account's worst asset that day; the weighted
+    mean of the scored indicators (seed column `weight`; indicators without a
+    score that day are left out and the weights renormalised) is scored 1..5 by
+    the composite's cut points (score_static). The indicators with the largest
+    weight x (score - 1) are kept as reasons (at most `top_reasons`, only scores
+    of 2 or more). ML indicators never feed it: ML features read this model.
 -#}
 {{ config(
     pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",

@@ -1,12 +1,7 @@
 {#-
-    One row per account and local day with a rule-based indicator score: one
-    column per indicator (ind_<indicator_id>), the ML features from the rule
-    scores. Asset indicators count at the account's worst vehicle that day, as
-    in the composite. Reads int_indicator_scores_rules, which never holds
-    ML-band scores, so ML scores never feed back into ML features. For the
-    std-dev indicators (var ml_zscore_features) also the z-score against the
-    vehicle's own history (z_<indicator_id>, oriented so that higher is worse),
-    at the account's worst vehicle.
+    For the std-dev indicators (var ml_zscore_features) also the z-score against
+    the vehicle's own history (z_<indicator_id>, oriented so that higher is
+    worse), at the account's worst vehicle.
 -#}
 {%- set indicators = var('ml_indicator_features') %}
 {%- set z_indicators = var('ml_zscore_features') %}

@@ -1,11 +1,6 @@
-{#-
-    One row per loan account: its risk state on its latest scored day, the
-    relation snapshots/account_risk_state_snapshot records (timestamp
-    strategy on risk_state_at: one version per scored day).
--#}
 with
 
-account_states as (
+account_current_state as (
     select * from {{ ref('account_current_state') }}
 ),
 
@@ -18,7 +13,7 @@ final as (
         risk_band,
         risk_value,
         days_past_due
-    from account_states
+    from account_current_state
     where risk_scored_on is not null
 )
 

@@ -1,7 +1,4 @@
 {#-
-    One row per active event definition, entity and day its indicator has a
-    row: whether the definition's trigger condition holds that day (macros
-    detect_threshold_events / detect_delta_events / detect_trend_events).
     Episodes (persistence, cooldown) are built from these rows in `events`.
     Incremental like the indicator models: the lookback days, plus the whole
     history of a definition whose event version changed.

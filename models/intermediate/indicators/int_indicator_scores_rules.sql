@@ -1,8 +1,3 @@
-{#-
-    One row per rule-based indicator (static_rules, std_dev and the composite),
-    entity and day: the scores the ML feature table may read. A view over the
-    two rule-based models; it never includes ML-band scores (no DAG cycle).
--#}
 {{ config(materialized='view') }}
 
 with

@@ -5,19 +5,19 @@
 -#}
 with
 
-telemetry_days as (
+telemetry_aggregated_daily as (
     select * from {{ ref('int_telemetry_aggregated_daily') }}
 ),
 
-nights_located as (
+asset_nights_located as (
     select * from {{ ref('int_asset_nights_located') }}
 ),
 
-home_bases as (
+asset_home_bases as (
     select * from {{ ref('int_asset_home_bases') }}
 ),
 
-parameters as (
+collection_priority_parameters as (
     select * from {{ ref('int_collection_priority_parameters') }}
 ),
 
@@ -29,7 +29,7 @@ latest_day as (
         last_soc_pct,
         hours_since_last_signal,
         row_number() over (partition by asset_id order by local_date desc) as recency
-    from telemetry_days
+    from telemetry_aggregated_daily
 ),
 
 latest_night as (
@@ -39,7 +39,7 @@ latest_night as (
         night_lat,
         night_lon,
         row_number() over (partition by asset_id order by local_date desc) as recency
-    from nights_located
+    from asset_nights_located
 ),
 
 assessed as (
@@ -52,30 +52,33 @@ assessed as (
         latest_night.located_on,
         latest_night.night_lat as located_lat,
         latest_night.night_lon as located_lon,
-        home_bases.base_source,
-        home_bases.base_lat,
-        home_bases.base_lon,
-        coalesce(latest_day.hours_since_last_signal <= parameters.device_alive_hours, false) as is_device_alive,
+        asset_home_bases.base_source,
+        asset_home_bases.base_lat,
+        asset_home_bases.base_lon,
         coalesce(
-            latest_night.located_on > latest_day.local_date - cast(parameters.located_within_days as integer),
+            latest_day.hours_since_last_signal <= collection_priority_parameters.device_alive_hours, false
+        ) as is_device_alive,
+        coalesce(
+            latest_night.located_on
+            > latest_day.local_date - cast(collection_priority_parameters.located_within_days as integer),
             false
         ) as is_located,
         coalesce(
             1000 * {{ haversine_km('latest_night.night_lat', 'latest_night.night_lon',
-                'home_bases.base_lat', 'home_bases.base_lon') }} <= home_bases.base_radius_m,
+                'asset_home_bases.base_lat', 'asset_home_bases.base_lon') }} <= asset_home_bases.base_radius_m,
             false
         ) as is_last_night_at_base,
-        parameters.device_alive_multiplier,
-        parameters.located_multiplier,
-        parameters.at_base_multiplier
+        collection_priority_parameters.device_alive_multiplier,
+        collection_priority_parameters.located_multiplier,
+        collection_priority_parameters.at_base_multiplier
     from latest_day
-    cross join parameters
+    cross join collection_priority_parameters
     left join latest_night
         on
             latest_day.asset_id = latest_night.asset_id
             and latest_night.recency = 1
-    left join home_bases
-        on latest_day.asset_id = home_bases.asset_id
+    left join asset_home_bases
+        on latest_day.asset_id = asset_home_bases.asset_id
     where latest_day.recency = 1
 ),
 
