@@ -1,13 +1,14 @@
 {#-
     The last scoring of each horizon, as the Python scorer recorded it in the
-    landing table ml.scoring_runs (a view: always the latest scoring).
+    landing table ml.scoring_runs (read through stg_ml__scoring_runs; a view:
+    always the latest scoring).
 -#}
 {{ config(materialized='view') }}
 
 with
 
 scoring_runs as (
-    select * from {{ source('ml', 'scoring_runs') }}
+    select * from {{ ref('stg_ml__scoring_runs') }}
 ),
 
 final as (
