@@ -1,7 +1,7 @@
 {#-
     One row per scoring of an as-of day by a model (horizon, name, version): how
     many variables the drift check compared with the training window, how many
-    drifted (PSI above 0.25), the largest PSI and the score's own PSI. The days
+    drifted (PSI above psi_drift_cut of the seed risk_settings), the largest PSI and the score's own PSI. The days
     a model was scored, drifted or not, so that model_drift_events can tell when
     a drift episode starts and ends.
 -#}
@@ -18,6 +18,10 @@ model_registry as (
     select * from {{ source('ml', 'model_registry') }}
 ),
 
+risk_settings as (
+    select * from {{ ref('risk_settings') }}
+),
+
 per_scoring as (
     select
         as_of_date,
@@ -25,16 +29,17 @@ per_scoring as (
         model_name,
         model_version,
         count(*) as variables_checked,
-        sum(case when is_drifted then 1 else 0 end) as variables_drifted,
-        sum(case when is_drifted and variable_kind = 'feature' then 1 else 0 end) as features_drifted,
+        sum(case when psi > psi_drift_cut then 1 else 0 end) as variables_drifted,
+        sum(case when psi > psi_drift_cut and variable_kind = 'feature' then 1 else 0 end) as features_drifted,
         max(psi) as max_psi,
         max(case when variable_kind = 'score' then psi end) as score_psi,
-        max(case when variable_kind = 'score' and is_drifted then 1 else 0 end) as score_drift_flag,
+        max(case when variable_kind = 'score' and psi > psi_drift_cut then 1 else 0 end) as score_drift_flag,
         min(reference_start) as reference_start,
         max(reference_end) as reference_end,
         max(current_rows) as current_rows,
         max(computed_at) as computed_at
     from drift_results
+    cross join risk_settings
     group by as_of_date, horizon_days, model_name, model_version
 ),
 

@@ -1,30 +1,22 @@
-{#-
-    One row: the collection priority parameters of
-    seeds/collection_priority_parameters.csv as typed columns. The seed check
-    (tests/marts/assert_collection_priority_parameters_are_valid.sql) names any
-    bad row before this cast runs in `dbt build`.
--#}
+{#- One row: the typed seed collection_priority_parameters, its values as doubles. -#}
+{%- set parameters = [
+    'device_alive_hours', 'device_alive_multiplier', 'located_within_days', 'located_multiplier',
+    'at_base_multiplier', 'no_vehicle_data_factor', 'fallback_probability_score_1',
+    'fallback_probability_score_2', 'fallback_probability_score_3', 'fallback_probability_score_4',
+    'fallback_probability_score_5', 'fallback_probability_unscored',
+] %}
 with
 
 collection_priority_parameters as (
     select * from {{ ref('collection_priority_parameters') }}
 ),
 
-trimmed as (
-    select
-        trim(parameter_name) as parameter_name,
-        trim(parameter_value) as parameter_value
-    from collection_priority_parameters
-),
-
 final as (
     select
-        {%- for name, kind in collection_priority_parameter_catalog() %}
-        max(case when parameter_name = '{{ name }}' then cast(parameter_value as {{ dbt.type_float() }}) end)
-            as {{ name }},
+        {%- for name in parameters %}
+        cast({{ name }} as {{ dbt.type_float() }}) as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-        count(*) as parameter_rows
-    from trimmed
+    from collection_priority_parameters
 )
 
 select * from final
