@@ -10,6 +10,10 @@ event_definitions as (
 ),
 
 int_indicator_parameters_typed as (
+    select * from {{ ref('int_indicator_parameters_typed') }}
+),
+
+typed as (
     select
         event_definition_id,
         display_name,

@@ -19,6 +19,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     features = dbt.ref("ml_features_daily")
     dbt.source("ml", "model_registry")  # lineage: the active models are read from the registry
+    dbt.ref("risk_settings")  # the PSI cut is read from it: loaded before this model runs
 
     from ml.score import score_in_dbt
 

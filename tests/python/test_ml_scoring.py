@@ -94,6 +94,7 @@ def write_features(wh, df: pd.DataFrame) -> None:
             for row in df[names].astype(object).itertuples(index=False, name=None)
         ]
         db.insert_rows(config.FEATURES_TABLE, names, values)
+    wh.dbt("seed", "-s", "risk_settings")  # the PSI cut and the minimum AUC
 
 
 @pytest.fixture(scope="module")
