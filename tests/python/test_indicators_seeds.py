@@ -64,7 +64,7 @@ def _break_indicator_seeds(project):
 
 # (the failing test's name names the seed and rule, a stored failing row names the row or value)
 INDICATOR_PROBLEMS = [
-    ("indicator_definitions_metric_is_an_active_metric", "ghost_metric"),
+    ("indicator_definitions_metric_is_active_and_of_its_entity", "ghost_metric"),
     ("accepted_values_indicator_definitions_scoring_method", "crystal_ball"),
     ("accepted_range_indicator_definitions_weight", "payment_bounces"),
     ("cut_points_in_order_indicator_static_rules", "idle_streak"),
