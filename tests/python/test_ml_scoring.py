@@ -128,7 +128,12 @@ def trained(trained_template, duckdb_warehouse):
     """A fresh copy of the trained template (the artifacts are shared, read-only)."""
     import shutil
 
-    shutil.copyfile(trained_template.env["PREDELQ_DUCKDB_PATH"], duckdb_warehouse.env["PREDELQ_DUCKDB_PATH"])
+    source = Path(trained_template.env["PREDELQ_DUCKDB_PATH"])
+    copy = Path(duckdb_warehouse.env["PREDELQ_DUCKDB_PATH"])
+    shutil.copyfile(source, copy)
+    wal = source.with_name(source.name + ".wal")  # dbt (risk_settings seed) keeps the database open
+    if wal.exists():
+        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
     return duckdb_warehouse
 
 
