@@ -28,12 +28,31 @@ FEATURE_PREFIXES = ("acct_", "pay_", "tel_", "ind_")
 # The payment-only baseline uses loan-book history alone (DPD, bounces, misses...).
 PAYMENT_ONLY_PREFIXES = ("pay_",)
 
-PSI_WARNING = 0.25
+# The risk owner's thresholds (PSI cut, minimum validation AUC) are the seed
+# risk_settings (seeds/risk_settings.csv), read from the warehouse after `dbt seed`.
+RISK_SETTINGS_TABLE = "seeds.risk_settings"
 
 
-def min_active_auc() -> float:
-    """Hold-out AUC a new model needs to become active: $PREDELQ_ML_MIN_AUC, default 0.6."""
-    return float(os.environ.get("PREDELQ_ML_MIN_AUC", "0.6"))
+def risk_setting(db, column: str) -> float:
+    """One value of the seed risk_settings (`psi_drift_cut`, `min_validation_auc`)."""
+    from predelq.errors import UserError
+
+    schema, table = RISK_SETTINGS_TABLE.split(".")
+    if not db.relation_exists(schema, table):
+        raise UserError(f"{RISK_SETTINGS_TABLE} is missing: run `predelq dbt seed` (or `dbt build`) first")
+    return float(db.query(f"select {column} from {RISK_SETTINGS_TABLE}")[0][0])
+
+
+def min_active_auc(db) -> float:
+    """Validation AUC a new model needs to become active: the seed's min_validation_auc,
+    or $PREDELQ_ML_MIN_AUC when set (an override for tests and benchmarks)."""
+    override = os.environ.get("PREDELQ_ML_MIN_AUC")
+    return float(override) if override else risk_setting(db, "min_validation_auc")
+
+
+def psi_drift_cut(db) -> float:
+    """PSI above which a feature or the score has drifted: the seed's psi_drift_cut."""
+    return risk_setting(db, "psi_drift_cut")
 
 
 def label_column(horizon_days: int) -> str:

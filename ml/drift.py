@@ -3,7 +3,8 @@
 Bins are the reference's deciles (unique edges, so a feature with few values gets
 fewer bins) plus one bin for missing values, because a jump in missing telemetry is
 drift too. PSI = sum((cur - ref) * ln(cur / ref)) over bins, shares floored at 1e-4.
-Rule of thumb: < 0.1 stable, 0.1-0.25 moderate, > 0.25 drifted (a warning).
+Rule of thumb: < 0.1 stable, 0.1-0.25 moderate, above 0.25 drifted; the cut that raises a
+warning is `psi_drift_cut` of the seed risk_settings.
 """
 
 from __future__ import annotations

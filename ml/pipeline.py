@@ -50,6 +50,7 @@ def auc_lines(target) -> list[str]:
     with Db.open(target) as db:
         if not db.relation_exists(*config.REGISTRY_TABLE.split(".")):
             return [f"{h}d: no model trained" for h in config.HORIZONS]
+        min_auc = config.min_active_auc(db)
         rows = db.query(
             f"select horizon_days, name, version, metrics, is_active from {config.REGISTRY_TABLE} "
             "order by horizon_days, created_at desc"
@@ -73,7 +74,7 @@ def auc_lines(target) -> list[str]:
         else:
             out.append(
                 f"{label}: no active model; latest {name} {version} has validation AUC {shown}, "
-                f"below {config.min_active_auc()}"
+                f"below {min_auc}"
             )
     return out
 

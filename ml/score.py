@@ -175,10 +175,10 @@ def score_frame(frame: pd.DataFrame, models: dict[int, tuple]) -> dict[int, pd.D
     return out
 
 
-def drift_rows(day: pd.DataFrame, scores: pd.DataFrame, artifact: dict) -> pd.DataFrame:
+def drift_rows(day: pd.DataFrame, scores: pd.DataFrame, artifact: dict, psi_cut: float) -> pd.DataFrame:
     """PSI of every feature and of the score over the last scored week, against the training rows
     of the same calendar month (the whole training window when that month has too few rows); no
-    PSI (None) with fewer than MIN_DRIFT_ROWS scored rows."""
+    PSI (None) with fewer than MIN_DRIFT_ROWS scored rows. Drifted: PSI above `psi_cut`."""
     from ml.drift import psi
     from ml.features import matrix
 
@@ -202,7 +202,7 @@ def drift_rows(day: pd.DataFrame, scores: pd.DataFrame, artifact: dict) -> pd.Da
         )
     )
     frame = pd.DataFrame(out, columns=["variable_kind", "variable_name", "psi"])
-    frame["is_drifted"] = frame["psi"].fillna(0) > config.PSI_WARNING
+    frame["is_drifted"] = frame["psi"].fillna(0) > psi_cut
     frame["reference_start"] = pd.Timestamp(ref["start"]).date()
     frame["reference_end"] = pd.Timestamp(ref["end"]).date()
     frame["reference_rows"] = int(window["rows"])
@@ -332,6 +332,7 @@ def score(
     frame = frame if frame is not None else pd.DataFrame()
     scored_at = dt.datetime.now(dt.UTC)
     results: list[HorizonResult] = []
+    psi_cut = config.psi_drift_cut(db) if models and len(frame) else None
     if models and len(frame):
         days = np.sort(frame["as_of_date"].unique())
         latest = pd.Timestamp(days[-1])
@@ -343,7 +344,9 @@ def score(
             scores = per_h[h]
             last = scores[scores["as_of_date"] > latest - pd.Timedelta(days=DRIFT_DAYS)]
             rows = recent.iloc[predict_rows(recent, h, artifact)[0]]
-            results.append(HorizonResult(h, m.name, m.version, scores, drift_rows(rows, last, artifact)))
+            results.append(
+                HorizonResult(h, m.name, m.version, scores, drift_rows(rows, last, artifact, psi_cut))
+            )
         write(db, [pd.Timestamp(d) for d in days], results, scored_at)
         log(f"  scored {len(days)} as-of day(s), {pd.Timestamp(days[0]).date()}..{latest.date()}")
     summary = []
@@ -354,7 +357,7 @@ def score(
             top = ", ".join(f"{n} {v:.2f}" for n, v in zip(head["variable_name"], head["psi"], strict=True))
             log(
                 f"  WARNING drift {r.horizon}d ({r.model_name} {r.model_version}): {len(drifted)} "
-                f"variable(s) with PSI > {config.PSI_WARNING} against the training rows of the same month: "
+                f"variable(s) with PSI > {psi_cut} against the training rows of the same month: "
                 f"{top}"
             )
         score_psi = r.drift.loc[r.drift["variable_kind"] == "score", "psi"].iloc[0]

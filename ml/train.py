@@ -15,7 +15,7 @@
 3. Both are saved with joblib and registered in `ml.model_registry`: the
    pre-delinquency model once per horizon (30, 90, 180; one artifact), the
    roll-forward model with horizon_days 0. A model becomes active when its
-   validation AUC (90 days; roll-forward: its own) reaches `config.min_active_auc()`.
+   validation AUC (90 days; roll-forward: its own) reaches `config.min_active_auc(db)`.
 
 The backtest (predelq/evaluation) runs exactly these functions on its training
 portfolio and never on a held-out one.
@@ -294,6 +294,7 @@ def train(db, horizons=config.HORIZONS, artifacts_dir=None, log=print) -> list[d
     from ml.features import feature_columns
     from predelq.errors import UserError
 
+    min_auc = config.min_active_auc(db)
     df = feats.load(db)
     features = feature_columns(df.columns)
     if not features:
@@ -333,7 +334,7 @@ def train(db, horizons=config.HORIZONS, artifacts_dir=None, log=print) -> list[d
                 "features": len(features),
                 "rows": int(len(pre_delinquency_rows(df))),
             },
-            "active": (val_auc.get(90) or 0.0) >= config.min_active_auc(),
+            "active": (val_auc.get(90) or 0.0) >= min_auc,
             "reference": build_reference(lambda f: model.predict(f)[90], rows, features),
             "start": rows["as_of_date"].min().date(),
             "end": rows["as_of_date"].max().date(),
@@ -352,7 +353,7 @@ def train(db, horizons=config.HORIZONS, artifacts_dir=None, log=print) -> list[d
                     **info,
                     "features": len(features),
                 },
-                "active": (info["validation_auc"][info["algorithm"]] or 0.0) >= config.min_active_auc(),
+                "active": (info["validation_auc"][info["algorithm"]] or 0.0) >= min_auc,
                 "reference": build_reference(roll.predict, roll_rows, features),
                 "start": roll_rows["as_of_date"].min().date(),
                 "end": roll_rows["as_of_date"].max().date(),

@@ -1,9 +1,12 @@
 {#-
-    Seeds on Spark: the seed files' column_types say varchar / text (DuckDB and
-    Postgres); Spark wants string. dbt-spark's seed macros with that one mapping.
+    Seeds on Spark: the seed files' column_types say varchar / text and double
+    precision (DuckDB and Postgres); Spark wants string and double. dbt-spark's
+    seed macros with those mappings.
 -#}
 {% macro spark_seed_type(type) -%}
-    {%- if type | lower in ['varchar', 'text'] -%}string{%- else -%}{{ type }}{%- endif -%}
+    {%- if type | lower in ['varchar', 'text'] -%}string
+    {%- elif type | lower == 'double precision' -%}double
+    {%- else -%}{{ type }}{%- endif -%}
 {%- endmacro %}
 
 {% macro spark__create_csv_table(model, agate_table) %}

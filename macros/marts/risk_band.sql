@@ -1,12 +1,13 @@
 {#-
-    The risk band of a 1..5 risk score, for people: `red` (4-5), `amber` (3),
-    `green` (1-2), `unscored` (null). The cut points are the same as the
-    account-risk events' (account_risk_high fires at 4).
+    The risk band of a 1..5 risk score, for people: `red` from
+    risk_band_red_from, `amber` from risk_band_amber_from, else `green`;
+    `unscored` for null. `settings` is the alias of the seed risk_settings
+    joined into the query.
 -#}
-{% macro risk_band(score_expr) -%}
+{% macro risk_band(score_expr, settings='risk_settings') -%}
     case
-        when {{ score_expr }} >= 4 then 'red'
-        when {{ score_expr }} = 3 then 'amber'
+        when {{ score_expr }} >= {{ settings }}.risk_band_red_from then 'red'
+        when {{ score_expr }} >= {{ settings }}.risk_band_amber_from then 'amber'
         when {{ score_expr }} >= 1 then 'green'
         else 'unscored'
     end

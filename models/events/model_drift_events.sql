@@ -2,7 +2,8 @@
     One row per drift episode of an ML model (a registry row: name and version):
     a run of the model's horizon's consecutive scored as-of days on which this
     model was scored and at least one variable (a feature or the score) had a
-    population stability index above 0.25 against the training window.
+    population stability index above the PSI cut (seed risk_settings)
+    against the training window.
 
     - opened_on: the first drifted as-of day of the run;
     - open while the horizon's latest scoring is still by this model and still
@@ -24,6 +25,10 @@ ml_drift_checks as (
 
 ml_drift_warnings as (
     select * from {{ ref('ml_drift_warnings') }}
+),
+
+risk_settings as (
+    select * from {{ ref('risk_settings') }}
 ),
 
 horizon_days_scored as (
@@ -134,7 +139,9 @@ final as (
         cast('model_drift' as {{ dbt.type_string() }}) as event_definition_id,
         cast('ML model drift' as {{ dbt.type_string() }}) as event_name,
         cast(
-            'PSI of a feature or of the score above 0.25 against the training window' as {{ dbt.type_string() }}
+            'PSI of a feature or of the score above '
+            || cast(risk_settings.psi_drift_cut as {{ dbt.type_string() }})
+            || ' against the training window' as {{ dbt.type_string() }}
         ) as event_trigger,
         cast('model' as {{ dbt.type_string() }}) as entity_type,
         with_status.model_name || ' ' || with_status.model_version as entity_id,
@@ -184,6 +191,7 @@ final as (
             and with_status.model_name = last_day_variables.model_name
             and with_status.model_version = last_day_variables.model_version
             and with_status.opened_on = last_day_variables.opened_on
+    cross join risk_settings
 )
 
 select * from final

@@ -1,9 +1,9 @@
 {#-
     One row per scoring of an as-of day by a model (horizon, name, version): how
     many variables the drift check compared with the training window, how many
-    drifted (PSI above 0.25), the largest PSI and the score's own PSI. The days
-    a model was scored, drifted or not, so that model_drift_events can tell when
-    a drift episode starts and ends.
+    drifted (PSI above psi_drift_cut of the seed risk_settings), the largest PSI
+    and the score's own PSI. The days a model was scored, drifted or not, so
+    that model_drift_events can tell when a drift episode starts and ends.
 -#}
 {{ config(materialized='view') }}
 
@@ -15,6 +15,28 @@ drift_results as (
 
 model_registry as (
     select * from {{ ref('stg_ml__model_registry') }}
+),
+
+risk_settings as (
+    select * from {{ ref('risk_settings') }}
+),
+
+drift_judged as (
+    -- drifted: PSI above the risk owner's cut (the scorer's is_drifted uses the same seed value)
+    select
+        drift_results.as_of_date,
+        drift_results.horizon_days,
+        drift_results.model_name,
+        drift_results.model_version,
+        drift_results.variable_kind,
+        drift_results.psi,
+        drift_results.reference_start,
+        drift_results.reference_end,
+        drift_results.current_rows,
+        drift_results.computed_at,
+        coalesce(drift_results.psi > risk_settings.psi_drift_cut, false) as is_drifted
+    from drift_results
+    cross join risk_settings
 ),
 
 per_scoring as (
@@ -33,7 +55,7 @@ per_scoring as (
         max(reference_end) as reference_end,
         max(current_rows) as current_rows,
         max(computed_at) as computed_at
-    from drift_results
+    from drift_judged
     group by as_of_date, horizon_days, model_name, model_version
 ),
 

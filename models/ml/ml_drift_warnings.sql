@@ -1,6 +1,7 @@
 {#-
     One row per scoring of an as-of day, horizon and variable whose population
-    stability index against the model's training window is above 0.25: the drift
+    stability index against the model's training window is above the PSI cut
+    (seed risk_settings, psi_drift_cut): the drift
     warnings, tied to the registry row of the model so an event can name it.
 -#}
 {{ config(materialized='view') }}
@@ -13,6 +14,10 @@ drift_results as (
 
 model_registry as (
     select * from {{ ref('stg_ml__model_registry') }}
+),
+
+risk_settings as (
+    select * from {{ ref('risk_settings') }}
 ),
 
 drifted as (
@@ -34,7 +39,8 @@ drifted as (
         on
             drift_results.model_name = model_registry.name
             and drift_results.model_version = model_registry.version
-    where drift_results.is_drifted
+    inner join risk_settings
+        on drift_results.psi > risk_settings.psi_drift_cut
 ),
 
 final as (

@@ -46,6 +46,7 @@ def run(args) -> int:
         folder = Path(args.artifacts).resolve() if args.artifacts else None
         print(f"training horizons {', '.join(f'{h}d' for h in horizons)} on {target.describe()}", flush=True)
         registered = training.train(db, horizons, folder)
+        min_auc = config.min_active_auc(db)
     seen = set()
     for r in registered:
         m = r["metrics"]
@@ -66,8 +67,8 @@ def run(args) -> int:
         )
         if not r["is_active"]:
             print(
-                f"         not activated: validation AUC below {config.min_active_auc()} "
-                "(PREDELQ_ML_MIN_AUC); the previous active model, if any, stays"
+                f"         not activated: validation AUC below {min_auc} "
+                "(seed risk_settings); the previous active model, if any, stays"
             )
     print(f"trained in {time.perf_counter() - started:.1f}s")
     return 0

@@ -3,6 +3,7 @@
 - `copy_project`: a throwaway copy of the dbt project, for tests that edit the
   analyst seeds (the real seeds are never touched).
 - `dbt_problems`: (node, status, message) of every node that did not pass.
+- `seed_failures`: the failing rows the failed seed tests stored, by test name.
 - `table_rows`: a table as sorted tuples, volatile columns left out, floats
   rounded and JSON parsed, so two builds (or two engines) compare with ==.
 - `hold_back_raw` / `release_raw`: move raw rows from a local day onwards aside
@@ -73,6 +74,17 @@ def dbt_problems(result) -> list[tuple[str, str, str]]:
         status = str(getattr(r.status, "value", r.status)).lower()
         if status not in ("pass", "success"):
             out.append((r.node.unique_id, status, r.message or ""))
+    return out
+
+
+def seed_failures(wh, result) -> dict[str, list[tuple]]:
+    """The failing rows each failed data test stored (store_failures), by test name."""
+    out = {}
+    for r in getattr(result.result, "results", []) or []:
+        status = str(getattr(r.status, "value", r.status)).lower()
+        relation = getattr(r.node, "relation_name", None)
+        if r.node.resource_type == "test" and status in ("fail", "error") and relation:
+            out[r.node.name] = table_rows(wh, relation)[1]
     return out
 
 

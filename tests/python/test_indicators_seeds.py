@@ -1,21 +1,24 @@
 """Seed checks: a malformed analyst seed fails `dbt build` naming the bad row.
 
-Each test copies the project, breaks seeds/indicator_*.csv or
-seeds/event_definitions.csv the way an analyst might, and builds the seeds and
-the typed definition models on an empty warehouse. The seed checks must fail
-with every bad row named in the message, and the typed models (the only way
-into scoring) must be skipped: a malformed seed never reaches scoring SQL.
+Each test copies the project, breaks the indicator seeds (indicator_definitions,
+indicator_static_rules, indicator_std_dev_rules) or seeds/event_definitions.csv
+the way an analyst might, and builds the seeds and the typed definition models
+on an empty warehouse. Text where a number belongs fails `dbt seed` naming the
+value (typed seeds); every other bad row fails a data test whose name says the
+rule and whose stored failing rows (store_failures) name the row. The typed
+models (the only way into scoring) must be skipped: a malformed seed never
+reaches scoring SQL.
 """
 
 from __future__ import annotations
 
 import pytest
-from indicator_helpers import copy_project, dbt_problems, edit_seed
+from indicator_helpers import copy_project, dbt_problems, edit_seed, seed_failures
 
 SELECT = [
     "--select",
-    "metric_definitions indicator_definitions indicator_parameters event_definitions "
-    "int_indicator_parameters_typed int_event_definitions_typed",
+    "metric_definitions indicator_definitions indicator_static_rules indicator_std_dev_rules "
+    "indicator_ml_bands event_definitions int_indicator_parameters_typed int_event_definitions_typed",
     "--indirect-selection",
     "cautious",
 ]
@@ -31,48 +34,72 @@ def _break_indicator_seeds(project):
         rows.append({**template, "indicator_id": "magic_method", "scoring_method": "crystal_ball"})
         return rows
 
-    def parameters(rows):
+    def static_rules(rows):
+        template = next(r for r in rows if r["indicator_id"] == "idle_streak")
         for r in rows:
-            if (r["indicator_id"], r["parameter_name"]) == ("idle_streak", "cut_3"):
-                r["parameter_value"] = "1"  # below cut_2 = 2: out of order
-            if (r["indicator_id"], r["parameter_name"]) == ("utilisation_drop", "z_cut_3"):
-                r["parameter_value"] = "2.5 sd"  # text in a number
-        for name, value in (("cut_2", "1"), ("cut_3", "2"), ("cut_4", "3"), ("cut_5", "4")):
-            rows.append({"indicator_id": "ghost_metric", "parameter_name": name, "parameter_value": value})
+            if r["indicator_id"] == "idle_streak":
+                r["cut_3"] = "1"  # below cut_2 = 2: out of order
+        rows.append(
+            {
+                **template,
+                "indicator_id": "ghost_metric",
+                "cut_2": "1",
+                "cut_3": "2",
+                "cut_4": "3",
+                "cut_5": "4",
+            }
+        )
+        return rows
+
+    def std_dev_rules(rows):
+        for r in rows:
+            if r["indicator_id"] == "utilisation_drop":
+                r["z_cut_3"] = "2.5 sd"  # text in a number
         return rows
 
     edit_seed(project, "indicator_definitions", definitions)
-    edit_seed(project, "indicator_parameters", parameters)
+    edit_seed(project, "indicator_static_rules", static_rules)
+    edit_seed(project, "indicator_std_dev_rules", std_dev_rules)
 
 
-DEFINITION_PROBLEMS = [
-    "indicator_definitions row ghost_metric: unknown metric 'no_such_metric'",
-    "indicator_definitions row magic_method: scoring_method 'crystal_ball' is not one of",
-    "indicator_definitions row payment_bounces: weight '-1' is negative",
+# (the failing test's name names the seed and rule, a stored failing row names the row or value)
+INDICATOR_PROBLEMS = [
+    ("indicator_definitions_metric_is_active_and_of_its_entity", "ghost_metric"),
+    ("accepted_values_indicator_definitions_scoring_method", "crystal_ball"),
+    ("accepted_range_indicator_definitions_weight", "payment_bounces"),
+    ("cut_points_in_order_indicator_static_rules", "idle_streak"),
 ]
-PARAMETER_PROBLEMS = [
-    "indicator_definitions row idle_streak: cut points out of order for higher_is_worse",
-    "indicator_parameters row (utilisation_drop, z_cut_3) value '2.5 sd': not a number",
-]
+# (the seed that fails to load, and what its message names)
+LOAD_PROBLEMS = [("indicator_std_dev_rules", "2.5 sd")]
 
 
-def _assert_rejected(result, expected: list[str], check: str) -> None:
+def _assert_rejected(wh, result, expected, load_problems, typed_models) -> None:
     assert not result.success, "the build must fail on a malformed seed"
     problems = dbt_problems(result)
-    messages = " ".join(m for node, _, m in problems if check in node)
-    assert messages, f"seed check {check} did not fail: {problems}"
-    for text in expected:
-        assert text in messages, f"{text!r} not named in: {messages}"
+    failures = seed_failures(wh, result)
+    for test, row in expected:
+        named = [rows for name, rows in failures.items() if test in name]
+        assert named, f"no failing test {test!r}: {sorted(failures)}"
+        assert any(row in " ".join(map(str, r)) for rows in named for r in rows), f"{row!r} not in {named}"
+    for seed, text in load_problems:
+        messages = " ".join(m for node, status, m in problems if node == f"seed.predelq.{seed}")
+        assert text in messages, f"seed {seed} did not fail naming {text!r}: {problems}"
     skipped = {node.split(".")[-1] for node, status, _ in problems if status == "skipped"}
-    assert {"int_indicator_parameters_typed", "int_event_definitions_typed"} <= skipped, problems
+    assert set(typed_models) <= skipped, problems
 
 
 def test_bad_indicator_rows_are_named_and_never_scored(duckdb_warehouse, tmp_path):
     project = copy_project(tmp_path / "project")
     _break_indicator_seeds(project)
     result = duckdb_warehouse.dbt("build", *SELECT, "--project-dir", str(project), expect_success=False)
-    _assert_rejected(result, DEFINITION_PROBLEMS, "indicator_definitions_are_valid")
-    _assert_rejected(result, PARAMETER_PROBLEMS, "indicator_parameters_are_valid")
+    _assert_rejected(
+        duckdb_warehouse, result, INDICATOR_PROBLEMS, LOAD_PROBLEMS,
+        ["int_indicator_parameters_typed", "int_event_definitions_typed"],
+    )  # fmt: skip
+    load_error = " ".join(
+        m for node, _, m in dbt_problems(result) if node.endswith("indicator_std_dev_rules")
+    )
+    assert "z_cut_3" in load_error and "utilisation_drop" in load_error, load_error
 
 
 def test_bad_event_rows_are_named(duckdb_warehouse, tmp_path):
@@ -82,24 +109,32 @@ def test_bad_event_rows_are_named(duckdb_warehouse, tmp_path):
         for r in rows:
             if r["event_definition_id"] == "device_silent":
                 r["trigger_type"] = "sometimes"
-            if r["event_definition_id"] == "payment_late":
-                r["severity"] = "high"
             if r["event_definition_id"] == "idle_streak_long":
                 r["indicator_id"] = "no_such_indicator"
         return rows
 
     edit_seed(project, "event_definitions", events)
     result = duckdb_warehouse.dbt("build", *SELECT, "--project-dir", str(project), expect_success=False)
-    assert not result.success
-    messages = " ".join(m for node, _, m in dbt_problems(result) if "event_definitions_are_valid" in node)
-    for text in (
-        "event_definitions row device_silent: trigger_type 'sometimes' is not one of threshold, delta, trend",
-        "event_definitions row payment_late: severity 'high' is not a whole number",
-        "event_definitions row idle_streak_long: unknown indicator_id 'no_such_indicator'",
-    ):
-        assert text in messages, f"{text!r} not named in: {messages}"
-    skipped = {n.split(".")[-1] for n, status, _ in dbt_problems(result) if status == "skipped"}
-    assert "int_event_definitions_typed" in skipped
+    expected = [
+        ("accepted_values_event_definitions_trigger_type", "sometimes"),
+        ("relationships_event_definitions_indicator_id", "no_such_indicator"),
+    ]
+    _assert_rejected(duckdb_warehouse, result, expected, [], ["int_event_definitions_typed"])
+
+    def severity(rows):
+        for r in rows:
+            if r["event_definition_id"] == "payment_late":
+                r["severity"] = "high"
+        return rows
+
+    project = copy_project(tmp_path / "project2")
+    edit_seed(project, "event_definitions", severity)
+    result = duckdb_warehouse.dbt("build", *SELECT, "--project-dir", str(project), expect_success=False)
+    _assert_rejected(
+        duckdb_warehouse, result, [], [("event_definitions", "high")], ["int_event_definitions_typed"]
+    )
+    load_error = " ".join(m for node, _, m in dbt_problems(result) if node.endswith("event_definitions"))
+    assert "severity" in load_error and "payment_late" in load_error, load_error
 
 
 def test_good_seeds_pass(duckdb_warehouse):
@@ -112,5 +147,7 @@ def test_bad_rows_are_named_on_postgres(pg_warehouse, tmp_path):
     project = copy_project(tmp_path / "project")
     _break_indicator_seeds(project)
     result = pg_warehouse.dbt("build", *SELECT, "--project-dir", str(project), expect_success=False)
-    _assert_rejected(result, DEFINITION_PROBLEMS, "indicator_definitions_are_valid")
-    _assert_rejected(result, PARAMETER_PROBLEMS, "indicator_parameters_are_valid")
+    _assert_rejected(
+        pg_warehouse, result, INDICATOR_PROBLEMS, LOAD_PROBLEMS,
+        ["int_indicator_parameters_typed", "int_event_definitions_typed"],
+    )  # fmt: skip

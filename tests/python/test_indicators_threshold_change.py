@@ -54,12 +54,12 @@ def test_one_cut_point_changes_exactly_what_it_affects(duckdb_warehouse, tmp_pat
 
     def move_cut_3(rows):
         for r in rows:
-            if (r["indicator_id"], r["parameter_name"]) == (CHANGED, "cut_3"):
-                assert r["parameter_value"] == "4"
-                r["parameter_value"] = "3"
+            if r["indicator_id"] == CHANGED:
+                assert r["cut_3"] == "4"
+                r["cut_3"] = "3"
         return rows
 
-    edit_seed(project, "indicator_parameters", move_cut_3)
+    edit_seed(project, "indicator_static_rules", move_cut_3)
     wh.dbt(*build)  # the normal incremental build
     after, events_after = _scores(wh), _events(wh)
     assert before.keys() == after.keys()

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from indicator_helpers import seed_failures
 
 from predelq.db import PROJECT_DIR
 
@@ -158,13 +159,9 @@ def test_collection_priority_keeps_every_open_account_and_explains_it(built_duck
 
 
 def test_recoverability_factor_follows_the_seed(built_duckdb):
-    params = dict(
-        built_duckdb.query("select parameter_name, parameter_value from seeds.collection_priority_parameters")
-    )
-    alive, located, base = (
-        float(params["device_alive_multiplier"]),
-        float(params["located_multiplier"]),
-        float(params["at_base_multiplier"]),
+    ((alive, located, base),) = built_duckdb.query(
+        "select device_alive_multiplier, located_multiplier, at_base_multiplier "
+        "from seeds.collection_priority_parameters"
     )
     rows = built_duckdb.query(
         "select is_device_alive, is_located, is_located_at_base, recoverability_factor, last_signal_at "
@@ -231,34 +228,35 @@ def test_changing_a_mart_column_type_without_its_contract_fails_the_build(built_
     wh.dbt("run", "-s", "v_collection_priority", "--project-dir", str(project))
 
 
-def test_a_bad_collection_parameter_is_named_by_the_seed_check(built_duckdb, tmp_path):
+def test_a_bad_collection_parameter_is_named_by_the_seed_tests(built_duckdb, tmp_path):
     project = project_copy(tmp_path / "project")
     seed = project / "seeds/collection_priority_parameters.csv"
-    seed.write_text(
-        seed.read_text()
-        .replace("located_multiplier,0.7", "located_multiplier,seventy percent")
-        .replace("at_base_multiplier,0.8", "at_base_multiplier,1.8")
-    )
+    header, values = seed.read_text().splitlines()[:2]
+    row = dict(zip(header.split(","), values.split(","), strict=False))
     wh = warehouse_copy(built_duckdb, tmp_path / "wh")
-    wh.dbt("seed", "-s", "collection_priority_parameters", "--project-dir", str(project))
-    result = wh.dbt(
-        "test", "-s", "assert_collection_priority_parameters_are_valid", "--project-dir", str(project),
-        expect_success=False,
-    )  # fmt: skip
+
+    def build_with(**changed):
+        seed.write_text(header + "\n" + ",".join(changed.get(k, v) for k, v in row.items()) + "\n")
+        return wh.dbt(
+            "build",
+            "-s",
+            "collection_priority_parameters",
+            "--project-dir",
+            str(project),
+            expect_success=False,
+        )
+
+    # text where a number belongs: the seed does not load, the message names the column and value
+    result = build_with(located_multiplier="seventy percent")
     assert not result.success
-    assert "Got 2 results" in result_messages(result)
-    # the failing rows name the parameters: run the compiled check to read them
-    rows = wh.query(_compiled_test_sql(wh, "assert_collection_priority_parameters_are_valid"))
-    problems = dict(rows)
-    assert problems.get("located_multiplier", "").startswith("not a number"), problems
-    assert problems.get("at_base_multiplier", "").startswith("out of range"), problems
-    assert len(problems) == 2, problems
-
-
-def _compiled_test_sql(wh, name: str) -> str:
-    hits = list((wh.workdir / "target" / "compiled").rglob(f"{name}.sql"))
-    assert hits, f"compiled SQL of {name} not found"
-    return hits[0].read_text()
+    assert "located_multiplier" in result_messages(result) and "seventy percent" in result_messages(result)
+    # a value out of range: the range test on the column fails, its stored failing row shows the value
+    result = build_with(at_base_multiplier="1.8")
+    assert not result.success
+    assert "Got 1 result" in result_messages(result)
+    failures = seed_failures(wh, result)
+    assert list(failures) == ["accepted_range_collection_priority_parameters_at_base_multiplier__1"], failures
+    assert [r[4] for r in next(iter(failures.values()))] == [1.8]
 
 
 # --- personal data stays out of the marts -----------------------------------------

@@ -94,6 +94,7 @@ def write_features(wh, df: pd.DataFrame) -> None:
             for row in df[names].astype(object).itertuples(index=False, name=None)
         ]
         db.insert_rows(config.FEATURES_TABLE, names, values)
+    wh.dbt("seed", "-s", "risk_settings")  # the PSI cut and the minimum AUC
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +128,12 @@ def trained(trained_template, duckdb_warehouse):
     """A fresh copy of the trained template (the artifacts are shared, read-only)."""
     import shutil
 
-    shutil.copyfile(trained_template.env["PREDELQ_DUCKDB_PATH"], duckdb_warehouse.env["PREDELQ_DUCKDB_PATH"])
+    source = Path(trained_template.env["PREDELQ_DUCKDB_PATH"])
+    copy = Path(duckdb_warehouse.env["PREDELQ_DUCKDB_PATH"])
+    shutil.copyfile(source, copy)
+    wal = source.with_name(source.name + ".wal")  # dbt (risk_settings seed) keeps the database open
+    if wal.exists():
+        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
     return duckdb_warehouse
 
 

@@ -1,30 +1,25 @@
-{#-
-    One row: the collection priority parameters of
-    seeds/collection_priority_parameters.csv as typed columns. The seed check
-    (tests/marts/assert_collection_priority_parameters_are_valid.sql) names any
-    bad row before this cast runs in `dbt build`.
--#}
+{#- One row: the typed seed collection_priority_parameters, its values as doubles. -#}
 with
 
 collection_priority_parameters as (
     select * from {{ ref('collection_priority_parameters') }}
 ),
 
-trimmed as (
-    select
-        trim(parameter_name) as parameter_name,
-        trim(parameter_value) as parameter_value
-    from collection_priority_parameters
-),
-
 final as (
     select
-        {%- for name, kind in collection_priority_parameter_catalog() %}
-        max(case when parameter_name = '{{ name }}' then cast(parameter_value as {{ dbt.type_float() }}) end)
-            as {{ name }},
-        {%- endfor %}
-        count(*) as parameter_rows
-    from trimmed
+        cast(device_alive_hours as {{ dbt.type_float() }}) as device_alive_hours,
+        cast(device_alive_multiplier as {{ dbt.type_float() }}) as device_alive_multiplier,
+        cast(located_within_days as {{ dbt.type_float() }}) as located_within_days,
+        cast(located_multiplier as {{ dbt.type_float() }}) as located_multiplier,
+        cast(at_base_multiplier as {{ dbt.type_float() }}) as at_base_multiplier,
+        cast(no_vehicle_data_factor as {{ dbt.type_float() }}) as no_vehicle_data_factor,
+        cast(fallback_probability_score_1 as {{ dbt.type_float() }}) as fallback_probability_score_1,
+        cast(fallback_probability_score_2 as {{ dbt.type_float() }}) as fallback_probability_score_2,
+        cast(fallback_probability_score_3 as {{ dbt.type_float() }}) as fallback_probability_score_3,
+        cast(fallback_probability_score_4 as {{ dbt.type_float() }}) as fallback_probability_score_4,
+        cast(fallback_probability_score_5 as {{ dbt.type_float() }}) as fallback_probability_score_5,
+        cast(fallback_probability_unscored as {{ dbt.type_float() }}) as fallback_probability_unscored
+    from collection_priority_parameters
 )
 
 select * from final

@@ -1,9 +1,7 @@
 {#-
-    One row per event definition: the seed's text columns checked and typed,
-    the trigger described in words, and the event version (md5 of the trigger
-    parameters and of the indicator's threshold version). The only place the
-    event seed is cast; the seed check in tests/events fails the build naming
-    any bad row before this runs.
+    One row per event definition: the typed seed, the trigger described in
+    words, and the event version (md5 of the trigger parameters and of the
+    indicator's threshold version).
 -#}
 with
 
@@ -17,28 +15,26 @@ int_indicator_parameters_typed as (
 
 typed as (
     select
-        trim(event_definition_id) as event_definition_id,
+        event_definition_id,
         display_name,
         description,
-        trim(indicator_id) as indicator_id,
-        trim(trigger_type) as trigger_type,
-        cast({{ text_to_number('trigger_value') }} as integer) as trigger_value,
-        cast({{ text_to_number('comparison_days') }} as integer) as comparison_days,
-        cast({{ text_to_number('persistence_days') }} as integer) as persistence_days,
-        cast({{ text_to_number('cooldown_days') }} as integer) as cooldown_days,
-        cast({{ text_to_number('severity') }} as integer) as severity,
-        coalesce(lower(trim(is_actionable)) = 'true', false) as is_actionable,
+        indicator_id,
+        trigger_type,
+        trigger_value,
+        comparison_days,
+        persistence_days,
+        cooldown_days,
+        severity,
+        is_actionable,
         recommended_action,
-        coalesce(lower(trim(is_active)) = 'true', false) as is_active_in_seed,
-        trim(event_definition_id)
-        || '|' || trim(indicator_id)
-        || '|' || trim(trigger_type)
-        || '|' || coalesce(trim(trigger_value), '')
-        || '|' || coalesce(trim(comparison_days), '')
-        || '|' || coalesce(trim(persistence_days), '')
-        || '|' || coalesce(trim(cooldown_days), '')
-        || '|' || coalesce(trim(severity), '')
-        || '|' || coalesce(lower(trim(is_actionable)), '')
+        is_active as is_active_in_seed,
+        event_definition_id
+        || '|' || indicator_id
+        || '|' || trigger_type
+        {%- for c in ['trigger_value', 'comparison_days', 'persistence_days', 'cooldown_days', 'severity'] %}
+        || '|' || coalesce(cast({{ c }} as {{ dbt.type_string() }}), '')
+        {%- endfor %}
+        || '|' || case when is_actionable then 'true' else 'false' end
         || '|' || coalesce(display_name, '')
         || '|' || coalesce(recommended_action, '') as version_text
     from event_definitions

@@ -89,7 +89,7 @@ digits as (
 ),
 
 day_offsets as (
-    -- 1..999 days back (window_days + baseline_gap_days is at most 730, see the parameter catalogue)
+    -- 1..999 days back (window_days + baseline_gap_days is at most 730: the seed tests of indicator_std_dev_rules)
     select ones.digit + 10 * tens.digit + 100 * hundreds.digit as days_back
     from digits as ones
     cross join digits as tens

@@ -1,135 +1,106 @@
 {#-
-    One row per indicator: its definition and every scoring parameter as a typed
-    column (defaults filled in), plus its threshold version. The only place the
-    text seeds are cast: scoring models read these columns, never the seeds.
-    A text value that is not a number becomes null here (and the seed checks in
-    tests/indicators fail the build naming the row before anything is scored).
+    One row per indicator: its definition and the parameters of its scoring
+    method (the typed rules seeds joined on indicator_id), plus its threshold
+    version.
 -#}
+{%- set number_columns = [
+    'cut_2', 'cut_3', 'cut_4', 'cut_5', 'top_reasons',
+    'window_days', 'baseline_gap_days', 'min_history_days', 'outlier_mad_cut',
+    'z_cut_2', 'z_cut_3', 'z_cut_4', 'z_cut_5', 'abs_noise_floor', 'rel_noise_floor',
+    'horizon_days', 'band_2', 'band_3', 'band_4', 'band_5',
+] %}
 with
 
 indicator_definitions as (
     select * from {{ ref('indicator_definitions') }}
 ),
 
-indicator_parameters as (
-    select * from {{ ref('indicator_parameters') }}
+indicator_static_rules as (
+    select * from {{ ref('indicator_static_rules') }}
 ),
 
-parameter_catalog as (
-    {{ indicator_parameter_catalog() }}
+indicator_std_dev_rules as (
+    select * from {{ ref('indicator_std_dev_rules') }}
 ),
 
-definitions as (
+indicator_ml_bands as (
+    select * from {{ ref('indicator_ml_bands') }}
+),
+
+joined as (
     select
-        trim(indicator_id) as indicator_id,
-        display_name,
-        description,
-        nullif(trim(metric_name), '') as metric_name,
-        trim(entity_type) as entity_type,
-        trim(aggregation_type) as aggregation_type,
-        trim(scoring_method) as scoring_method,
-        trim(direction) as direction,
-        case
-            when {{ text_is_number('weight') }} then cast(trim(weight) as {{ dbt.type_float() }})
-        end as weight,
-        trim(weight) as weight_text,
-        coalesce(lower(trim(is_active)) = 'true', false) as is_active,
-        case
-            when trim(aggregation_type) = 'composite' then 'composite' else trim(scoring_method)
-        end as parameter_set
+        indicator_definitions.indicator_id,
+        indicator_definitions.display_name,
+        indicator_definitions.description,
+        indicator_definitions.metric_name,
+        indicator_definitions.entity_type,
+        indicator_definitions.aggregation_type,
+        indicator_definitions.scoring_method,
+        indicator_definitions.direction,
+        cast(indicator_definitions.weight as {{ dbt.type_float() }}) as weight,
+        indicator_definitions.is_active,
+        cast(indicator_static_rules.cut_2 as {{ dbt.type_float() }}) as cut_2,
+        cast(indicator_static_rules.cut_3 as {{ dbt.type_float() }}) as cut_3,
+        cast(indicator_static_rules.cut_4 as {{ dbt.type_float() }}) as cut_4,
+        cast(indicator_static_rules.cut_5 as {{ dbt.type_float() }}) as cut_5,
+        cast(indicator_std_dev_rules.z_cut_2 as {{ dbt.type_float() }}) as z_cut_2,
+        cast(indicator_std_dev_rules.z_cut_3 as {{ dbt.type_float() }}) as z_cut_3,
+        cast(indicator_std_dev_rules.z_cut_4 as {{ dbt.type_float() }}) as z_cut_4,
+        cast(indicator_std_dev_rules.z_cut_5 as {{ dbt.type_float() }}) as z_cut_5,
+        cast(indicator_ml_bands.band_2 as {{ dbt.type_float() }}) as band_2,
+        cast(indicator_ml_bands.band_3 as {{ dbt.type_float() }}) as band_3,
+        cast(indicator_ml_bands.band_4 as {{ dbt.type_float() }}) as band_4,
+        cast(indicator_ml_bands.band_5 as {{ dbt.type_float() }}) as band_5,
+        cast(indicator_std_dev_rules.abs_noise_floor as {{ dbt.type_float() }}) as abs_noise_floor,
+        cast(indicator_std_dev_rules.rel_noise_floor as {{ dbt.type_float() }}) as rel_noise_floor,
+        cast(indicator_std_dev_rules.outlier_mad_cut as {{ dbt.type_float() }}) as outlier_mad_cut,
+        cast(indicator_std_dev_rules.window_days as integer) as window_days,
+        cast(indicator_std_dev_rules.baseline_gap_days as integer) as baseline_gap_days,
+        cast(indicator_std_dev_rules.min_history_days as integer) as min_history_days,
+        cast(indicator_ml_bands.horizon_days as integer) as horizon_days,
+        cast(indicator_static_rules.top_reasons as integer) as top_reasons,
+        indicator_std_dev_rules.statistic,
+        indicator_std_dev_rules.seasonality
     from indicator_definitions
-),
-
-parameter_values as (
-    select
-        definitions.indicator_id,
-        parameter_catalog.parameter_name,
-        parameter_catalog.kind,
-        coalesce(trim(indicator_parameters.parameter_value), parameter_catalog.default_value) as parameter_value
-    from definitions
-    inner join parameter_catalog
-        on definitions.parameter_set = parameter_catalog.parameter_set
-    left join indicator_parameters
+    left join indicator_static_rules
         on
-            definitions.indicator_id = trim(indicator_parameters.indicator_id)
-            and parameter_catalog.parameter_name = trim(indicator_parameters.parameter_name)
-),
-
-typed_values as (
-    select
-        indicator_id,
-        parameter_name,
-        parameter_value,
-        case
-            when kind = 'number' and {{ text_is_number('parameter_value') }}
-                then cast(parameter_value as {{ dbt.type_float() }})
-        end as number_value,
-        case when kind = 'text' then lower(parameter_value) end as text_value
-    from parameter_values
-),
-
-pivoted as (
-    select
-        indicator_id,
-        {%- for p in ['cut_2', 'cut_3', 'cut_4', 'cut_5', 'z_cut_2', 'z_cut_3', 'z_cut_4', 'z_cut_5',
-                      'band_2', 'band_3', 'band_4', 'band_5', 'abs_noise_floor', 'rel_noise_floor',
-                      'outlier_mad_cut'] %}
-        max(case when parameter_name = '{{ p }}' then number_value end) as {{ p }},
-        {%- endfor %}
-        {%- for p in ['window_days', 'baseline_gap_days', 'min_history_days', 'horizon_days', 'top_reasons'] %}
-        cast(max(case when parameter_name = '{{ p }}' then number_value end) as integer) as {{ p }},
-        {%- endfor %}
-        max(case when parameter_name = 'statistic' then text_value end) as statistic,
-        max(case when parameter_name = 'seasonality' then text_value end) as seasonality,
-        {{ string_agg_ordered("parameter_name || '=' || coalesce(parameter_value, '')", "';'", 'parameter_name') }}
-            as parameter_text
-    from typed_values
-    group by indicator_id
+            indicator_definitions.indicator_id = indicator_static_rules.indicator_id
+            and indicator_definitions.scoring_method = 'static_rules'
+    left join indicator_std_dev_rules
+        on
+            indicator_definitions.indicator_id = indicator_std_dev_rules.indicator_id
+            and indicator_definitions.scoring_method = 'std_dev'
+    left join indicator_ml_bands
+        on
+            indicator_definitions.indicator_id = indicator_ml_bands.indicator_id
+            and indicator_definitions.scoring_method = 'ml_model'
 ),
 
 versioned as (
     select
-        definitions.*,
-        pivoted.cut_2,
-        pivoted.cut_3,
-        pivoted.cut_4,
-        pivoted.cut_5,
-        pivoted.z_cut_2,
-        pivoted.z_cut_3,
-        pivoted.z_cut_4,
-        pivoted.z_cut_5,
-        pivoted.band_2,
-        pivoted.band_3,
-        pivoted.band_4,
-        pivoted.band_5,
-        pivoted.abs_noise_floor,
-        pivoted.rel_noise_floor,
-        pivoted.outlier_mad_cut,
-        pivoted.window_days,
-        pivoted.baseline_gap_days,
-        pivoted.min_history_days,
-        pivoted.horizon_days,
-        pivoted.top_reasons,
-        pivoted.statistic,
-        pivoted.seasonality,
+        *,
         -- everything its rows depend on: metric, method, direction, name shown, parameters
-        definitions.indicator_id
-        || '|' || coalesce(definitions.metric_name, '')
-        || '|' || definitions.entity_type
-        || '|' || definitions.scoring_method
-        || '|' || definitions.direction
-        || '|' || coalesce(definitions.display_name, '')
-        || '|' || coalesce(pivoted.parameter_text, '') as version_text
-    from definitions
-    left join pivoted
-        on definitions.indicator_id = pivoted.indicator_id
+        -- (numbers as decimal(18, 6) text: the same on every engine)
+        indicator_id
+        || '|' || coalesce(metric_name, '')
+        || '|' || entity_type
+        || '|' || scoring_method
+        || '|' || direction
+        || '|' || coalesce(display_name, '')
+        {%- for c in number_columns %}
+        || '|' || coalesce(cast(cast({{ c }} as decimal(18, 6)) as {{ dbt.type_string() }}), '')
+        {%- endfor %}
+        || '|' || coalesce(statistic, '')
+        || '|' || coalesce(seasonality, '') as version_text
+    from joined
 ),
 
 composite_inputs as (
     -- the composite also changes when a contributing indicator, or its weight, changes
     select
         {{ string_agg_ordered(
-            "indicator_id || '=' || weight_text || '@' || md5(version_text)", "';'", 'indicator_id'
+            "indicator_id || '=' || cast(cast(weight as decimal(18, 6)) as " ~ dbt.type_string()
+            ~ ") || '@' || md5(version_text)", "';'", 'indicator_id'
         ) }} as inputs_text
     from versioned
     where is_active and aggregation_type = 'atomic' and scoring_method != 'ml_model' and weight > 0

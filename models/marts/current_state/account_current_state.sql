@@ -30,6 +30,10 @@ ml_scores as (
     select * from {{ ref('int_account_ml_scores_latest') }}
 ),
 
+risk_settings as (
+    select * from {{ ref('risk_settings') }}
+),
+
 latest_metrics as (
     select
         *,
@@ -111,6 +115,7 @@ final as (
             and accounts.account_id = events_open.entity_id
     left join ml_scores
         on accounts.account_id = ml_scores.account_id
+    cross join risk_settings
 )
 
 select * from final

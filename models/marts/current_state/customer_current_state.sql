@@ -13,6 +13,10 @@ account_states as (
     select * from {{ ref('account_current_state') }}
 ),
 
+risk_settings as (
+    select * from {{ ref('risk_settings') }}
+),
+
 rolled_up as (
     select
         customer_id,
@@ -55,6 +59,7 @@ final as (
     from customers
     left join rolled_up
         on customers.customer_id = rolled_up.customer_id
+    cross join risk_settings
 )
 
 select * from final

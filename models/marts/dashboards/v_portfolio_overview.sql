@@ -17,15 +17,20 @@ events as (
     select * from {{ ref('events') }}
 ),
 
+risk_settings as (
+    select * from {{ ref('risk_settings') }}
+),
+
 risk_bands as (
     select
-        period_date as local_date,
-        count(case when score >= 4 then 1 end) as accounts_red,
-        count(case when score = 3 then 1 end) as accounts_amber,
-        count(case when score <= 2 then 1 end) as accounts_green
+        indicator_values.period_date as local_date,
+        count(case when {{ risk_band('indicator_values.score') }} = 'red' then 1 end) as accounts_red,
+        count(case when {{ risk_band('indicator_values.score') }} = 'amber' then 1 end) as accounts_amber,
+        count(case when {{ risk_band('indicator_values.score') }} = 'green' then 1 end) as accounts_green
     from indicator_values
-    where indicator_id = 'composite_account_risk' and score is not null
-    group by period_date
+    cross join risk_settings
+    where indicator_values.indicator_id = 'composite_account_risk' and indicator_values.score is not null
+    group by indicator_values.period_date
 ),
 
 event_days as (
