@@ -156,7 +156,7 @@ def _dbt(env: dict, target: str, *args: str) -> dict:
     return m
 
 
-def _handwritten_sql(day: dt.date) -> str:
+def _handwritten_sql(day: dt.date, interval_minutes: int = 1) -> str:
     start, end = _local_midnight_utc(day), _local_midnight_utc(day + dt.timedelta(days=1))
     tokens = {
         "$DAY": day.isoformat(),
@@ -169,6 +169,7 @@ def _handwritten_sql(day: dt.date) -> str:
         "$NIGHT_END": "6",
         "$SESSION_GAP": "30",
         "$VISIT_GAP": "30",
+        "$INTERVAL": str(interval_minutes),
     }
     sql = SQL.read_text()
     for token, value in tokens.items():

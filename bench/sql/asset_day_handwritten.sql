@@ -9,7 +9,8 @@
 -- (last reading per asset, home bases, the last POI sightings). Portable SQL
 -- (DuckDB and PostgreSQL). Tokens replaced by the bench:
 --   $DAY (local date), $START / $END (UTC instants of its midnights), $TZ,
---   $MAX_SPEED, $MOVING, $NIGHT_START, $NIGHT_END, $SESSION_GAP, $VISIT_GAP, $LOOKBACK
+--   $MAX_SPEED, $MOVING, $NIGHT_START, $NIGHT_END, $SESSION_GAP, $VISIT_GAP, $LOOKBACK,
+--   $INTERVAL (expected minutes between readings: var telemetry_expected_interval_minutes)
 with
 
 identifiers as (
@@ -111,7 +112,8 @@ readings as (
         sequenced.odometer,
         (sequenced.local_epoch_s - 86400 * floor(sequenced.local_epoch_s / 86400)) / 60 as minute_of_day,
         (sequenced.epoch_s - sequenced.previous_epoch_s) / 60 as since_previous,
-        least(coalesce((sequenced.epoch_s - sequenced.previous_epoch_s) / 60, 1), 1) as interval_minutes,
+        least(coalesce((sequenced.epoch_s - sequenced.previous_epoch_s) / 60, $INTERVAL), $INTERVAL)
+            as interval_minutes,
         coalesce(floor(sequenced.previous_local_epoch_s / 86400) < floor(sequenced.local_epoch_s / 86400), true)
             as is_first,
         coalesce(floor(sequenced.next_local_epoch_s / 86400) > floor(sequenced.local_epoch_s / 86400), true)
