@@ -136,8 +136,21 @@ def _hold_out_new_day(wh: _Warehouse, day_start: dt.datetime, csv: Path) -> int:
 
 def _dbt_build(env: dict, *args: str) -> dict:
     """`predelq dbt build ...` in a child process; dbt's elapsed time and per-node times."""
-    m = _measured([*CLI, "dbt", "build", *args], env)
+    m = _measured([*CLI, "dbt", "build", *args], env, check=False)
     results = json.loads((Path(env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    # a failing data test is reported (note), not fatal: the bench measures cost; anything
+    # else that did not succeed (a model error) stops it
+    m["failed_tests"] = sorted(
+        r["unique_id"].split(".")[-2] if r["unique_id"].count(".") > 2 else r["unique_id"]
+        for r in results["results"]
+        if r["unique_id"].startswith("test.") and r["status"] in ("fail", "error")
+    )
+    broken = [
+        r["unique_id"] for r in results["results"] if not r["unique_id"].startswith("test.") and r["status"] == "error"
+    ]
+    if m["exit"] and (broken or not m["failed_tests"]):
+        tail = (Path(env["DBT_LOG_PATH"]).parent / "child.out").read_text()[-3000:]
+        raise RuntimeError(f"predelq dbt build {' '.join(args[:3])}... failed:\n{tail}")
     m["elapsed"] = results["elapsed_time"]
     m["nodes"] = len(results["results"])
     m["models"] = {
@@ -150,6 +163,12 @@ def _dbt_build(env: dict, *args: str) -> dict:
     return m
 
 
+def _failed_note(tests: list[str]) -> str:
+    if not tests:
+        return "; every data test passed"
+    return f"; {len(tests)} data test(s) FAILED (reported, not fatal): {', '.join(tests)}"
+
+
 def _score(env: dict, engine: str, vars_: str) -> dict:
     """The pipeline's score step: `predelq score`; on PostgreSQL then the score readers' build."""
     from ml.pipeline import SCORE_READERS
@@ -159,6 +178,7 @@ def _score(env: dict, engine: str, vars_: str) -> dict:
     if engine == "postgres":
         readers = _dbt_build(env, "-s", *SCORE_READERS, "--vars", vars_, "--exclude-resource-type", "unit_test")
         m["readers_s"] = readers["seconds"]
+        m["failed_tests"] = readers["failed_tests"]
         m["seconds"] += readers["seconds"]
         m["peak_mb"] = max(m["peak_mb"], readers["peak_mb"])
     return m
@@ -320,7 +340,8 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
                 "peak_mb": round(build["peak_mb"]),
                 "note": f"{build['nodes']} nodes; dbt elapsed {build['elapsed']:.1f}s + start-up (parse, "
                 f"connect) {startup:.1f}s; {build['tests']} data tests {build['tests_s']:.1f}s of it; "
-                f"rows = asset-days of the new day; slowest: {_slowest(build['models'])}",
+                f"rows = asset-days of the new day; slowest: {_slowest(build['models'])}"
+                + _failed_note(build["failed_tests"]),
             },
             {
                 "name": "new day, (c) scoring (predelq score"
@@ -331,6 +352,7 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
                 "peak_mb": round(score["peak_mb"]),
                 "note": (
                     f"rows = scores of the latest as-of day; score readers' build {score['readers_s']:.1f}s"
+                    + _failed_note(score["failed_tests"])
                     if engine == "postgres"
                     else "rows = scores of the latest as-of day; the Python model ml_scoring_runs "
                     "already scored inside (b), as the pipeline does on DuckDB"

@@ -113,17 +113,19 @@ def _env(workdir: Path, target: str, **extra) -> dict:
     return env
 
 
-def _measured(cmd: list[str], env: dict) -> dict:
-    """Run a child process; wall seconds and ITS peak RSS (os.wait4 gives that child's usage)."""
+def _measured(cmd: list[str], env: dict, check: bool = True) -> dict:
+    """Run a child process; wall seconds and ITS peak RSS (os.wait4 gives that child's usage).
+    check=False: a non-zero exit is returned as `exit` instead of raised."""
     t0 = time.perf_counter()
     with open(Path(env["DBT_LOG_PATH"]).parent / "child.out", "w") as out:
         proc = subprocess.Popen(cmd, env=env, cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0 and check:
         tail = (Path(env["DBT_LOG_PATH"]).parent / "child.out").read_text()[-3000:]
         raise RuntimeError(f"{' '.join(cmd[:4])}... failed:\n{tail}")
-    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024, "exit": code}
 
 
 def _simulate(env: dict, target: str, assets: int, days: int) -> dict:

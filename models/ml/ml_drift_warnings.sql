@@ -35,7 +35,6 @@ drifted as (
         on
             drift_results.model_name = model_registry.name
             and drift_results.model_version = model_registry.version
-            and drift_results.horizon_days = model_registry.horizon_days
     where drift_results.is_drifted
 ),
 
