@@ -292,19 +292,20 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
         # ---- the hand-written metrics query of the same day, same database
         sql = _handwritten_sql(END, interval_minutes=step)
         hand_runs = []
+        table = "main.handwritten_day" if engine == "duckdb" else "public.handwritten_day"
         with _Warehouse(engine, where) as wh:
             for _ in range(max(1, HAND_REPEAT)):
-                wh.execute("drop table if exists public.handwritten_day")
+                wh.execute(f"drop table if exists {table}")
                 t1 = time.perf_counter()
-                wh.execute(f"create table public.handwritten_day as {sql}")
+                wh.execute(f"create table {table} as {sql}")
                 hand_runs.append(time.perf_counter() - t1)
             cols = ", ".join(COMPARED)
             mine = wh.execute(
                 f"select asset_id, {cols} from intermediate.int_telemetry_aggregated_daily "
                 f"where local_date = '{END}'"
             ).fetchall()
-            hand = wh.execute(f"select asset_id, {cols} from public.handwritten_day").fetchall()
-            wh.execute("drop table public.handwritten_day")
+            hand = wh.execute(f"select asset_id, {cols} from {table}").fetchall()
+            wh.execute(f"drop table {table}")
         checked = _check_equal(_rows_by_asset(mine), _rows_by_asset(hand)) or SAME
         hand_s = statistics.median(hand_runs)
         dag_s = load["seconds"] + build["seconds"] + score["seconds"]

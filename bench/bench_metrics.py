@@ -158,10 +158,14 @@ def _dbt(env: dict, target: str, *args: str) -> dict:
     return m
 
 
-def _handwritten_sql(day: dt.date, interval_minutes: int = 1) -> str:
-    start, end = _local_midnight_utc(day), _local_midnight_utc(day + dt.timedelta(days=1))
+def _handwritten_sql(day: dt.date, interval_minutes: int = 1, last_day: dt.date | None = None) -> str:
+    """bench/sql/asset_day_handwritten.sql for one local day, or the days `day`..`last_day`."""
+    last_day = last_day or day
+    start, end = _local_midnight_utc(day), _local_midnight_utc(last_day + dt.timedelta(days=1))
     tokens = {
-        "$DAY": day.isoformat(),
+        "$FIRST_DAY": day.isoformat(),
+        "$LAST_DAY": last_day.isoformat(),
+        "$DAYS": str((last_day - day).days + 1),
         "$START": f"cast('{start.isoformat()}' as timestamptz)",
         "$END": f"cast('{end.isoformat()}' as timestamptz)",
         "$TZ": TZ,
