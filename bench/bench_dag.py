@@ -146,7 +146,9 @@ def _dbt_build(env: dict, *args: str) -> dict:
         if r["unique_id"].startswith("test.") and r["status"] in ("fail", "error")
     )
     broken = [
-        r["unique_id"] for r in results["results"] if not r["unique_id"].startswith("test.") and r["status"] == "error"
+        r["unique_id"]
+        for r in results["results"]
+        if not r["unique_id"].startswith("test.") and r["status"] == "error"
     ]
     if m["exit"] and (broken or not m["failed_tests"]):
         tail = (Path(env["DBT_LOG_PATH"]).parent / "child.out").read_text()[-3000:]
@@ -176,7 +178,9 @@ def _score(env: dict, engine: str, vars_: str) -> dict:
     m = _measured([*CLI, "score"], env)
     m["readers_s"] = 0.0
     if engine == "postgres":
-        readers = _dbt_build(env, "-s", *SCORE_READERS, "--vars", vars_, "--exclude-resource-type", "unit_test")
+        readers = _dbt_build(
+            env, "-s", *SCORE_READERS, "--vars", vars_, "--exclude-resource-type", "unit_test"
+        )
         m["readers_s"] = readers["seconds"]
         m["failed_tests"] = readers["failed_tests"]
         m["seconds"] += readers["seconds"]
@@ -275,9 +279,8 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
         # ---- the new day, as the pipeline runs it
         load = _measured([*CLI, "load", "--no-progress", str(csv)], env)
         with _Warehouse(engine, where) as wh:
-            loaded = wh.scalar(
-                f"select count(*) from raw.raw_telemetry where ts >= cast('{day_start.isoformat()}' as timestamptz)"
-            )
+            since = f"cast('{day_start.isoformat()}' as timestamptz)"
+            loaded = wh.scalar(f"select count(*) from raw.raw_telemetry where ts >= {since}")
         build = _dbt_build(env, *build_args)
         score = _score(env, engine, vars_)
         with _Warehouse(engine, where) as wh:
