@@ -404,7 +404,9 @@ def run(ctx) -> list[dict]:
             f"{len(models)} active registry rows copied into each bench warehouse",
         }
     ]
-    out += _dag(ctx, "duckdb", models)
-    if ctx.pg:
-        out += _dag(ctx, "postgres", models)
+    for engine in ("duckdb", "postgres") if ctx.pg else ("duckdb",):
+        try:
+            out += _dag(ctx, engine, models)
+        except Exception as exc:  # noqa: BLE001 - one engine's failure keeps the other's rows
+            out.append({"name": "error", "engine": engine, "note": f"{type(exc).__name__}: {exc}"[:3000]})
     return out
