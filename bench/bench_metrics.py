@@ -612,7 +612,16 @@ def _handwritten_backfill(work: Path, env: dict, db: Path) -> dict:
         con.execute("drop table main.handwritten_all")
     finally:
         con.close()
-    checked = _check_equal(_rows_by_asset(mine), _rows_by_asset(hand)) or SAME
+    mine_rows, hand_rows = _rows_by_asset(mine), _rows_by_asset(hand)
+    # dbt's sliced backfill gives an asset with no reading yet (disbursed after the slice) a row
+    # on each slice's last day, which a single build over all days does not have (the spine's
+    # fallback to the run's last day in int_telemetry_aggregated_daily): counted, not compared
+    silent = [k for k in set(mine_rows) - set(hand_rows) if mine_rows[k][0] == 0]
+    for k in silent:
+        del mine_rows[k]
+    checked = _check_equal(mine_rows, hand_rows) or SAME
+    if silent:
+        checked += f" (dbt has {len(silent)} more asset-day(s) without readings, on slice ends: not compared)"
     return {"seconds": seconds, "peak_mb": m["peak_mb"], "rows": count, "checked": checked}
 
 
