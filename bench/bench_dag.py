@@ -343,7 +343,8 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
                 "rows": asset_days,
                 "peak_mb": round(build["peak_mb"]),
                 "note": f"{build['nodes']} nodes; dbt elapsed {build['elapsed']:.1f}s + start-up (parse, "
-                f"connect) {startup:.1f}s; {build['tests']} data tests {build['tests_s']:.1f}s of it; "
+                f"connect) {startup:.1f}s; {build['tests']} data tests (their own times add up to "
+                f"{build['tests_s']:.1f}s over the 2 threads); "
                 f"rows = asset-days of the new day; slowest: {_slowest(build['models'])}"
                 + _failed_note(build["failed_tests"]),
             },
