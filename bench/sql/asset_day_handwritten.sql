@@ -1,15 +1,19 @@
--- The per-asset-day telemetry aggregates of ONE local day, written by hand as a
--- single query: what int_telemetry_aggregated_daily computes for a new day,
--- without dbt. bench/bench_metrics.py times it against the dbt models on the
--- same data and checks that both give the same numbers.
+-- The per-asset-day telemetry aggregates of a range of local days (one new day,
+-- or a whole backfill), written by hand as a single query: what
+-- int_telemetry_aggregated_daily computes for those days, without dbt.
+-- bench/bench_metrics.py and bench/bench_dag.py time it against the dbt models on
+-- the same data and check that both give the same numbers.
 --
 -- Same inputs as the dbt models: raw telemetry cleaned by the staging rules
 -- (duplicates, unknown devices, out-of-range values, clocks in the future;
--- device -> asset by validity window), and the state the previous day left
--- (last reading per asset, home bases, the last POI sightings). Portable SQL
--- (DuckDB and PostgreSQL). Tokens replaced by the bench:
---   $DAY (local date), $START / $END (UTC instants of its midnights), $TZ,
---   $MAX_SPEED, $MOVING, $NIGHT_START, $NIGHT_END, $SESSION_GAP, $VISIT_GAP, $LOOKBACK
+-- device -> asset by validity window), and the state the day before the range
+-- left (last reading per asset, the last POI sightings), home bases. Within the
+-- range each day carries the previous day's state forward. Portable SQL (DuckDB
+-- and PostgreSQL). Tokens replaced by the bench:
+--   $FIRST_DAY / $LAST_DAY (local dates), $DAYS (days in the range),
+--   $START / $END (UTC instants of the first day's and the day after the last's midnights), $TZ,
+--   $MAX_SPEED, $MOVING, $NIGHT_START, $NIGHT_END, $SESSION_GAP, $VISIT_GAP, $LOOKBACK,
+--   $INTERVAL (expected minutes between readings: var telemetry_expected_interval_minutes)
 with
 
 identifiers as (
@@ -71,7 +75,7 @@ clean as (
 previous_day as (
     select *
     from intermediate.int_telemetry_aggregated_daily
-    where local_date = cast('$DAY' as date) - 1
+    where local_date = cast('$FIRST_DAY' as date) - 1
 ),
 
 stream as (
@@ -98,9 +102,16 @@ sequenced as (
     window w as (partition by asset_id order by ts, id)
 ),
 
+located as (
+    select *, cast(ts at time zone '$TZ' as date) as local_date
+    from sequenced
+    where not is_anchor
+),
+
 readings as (
     select
         sequenced.asset_id,
+        sequenced.local_date,
         sequenced.ts,
         sequenced.ingested_at,
         sequenced.lat,
@@ -111,7 +122,8 @@ readings as (
         sequenced.odometer,
         (sequenced.local_epoch_s - 86400 * floor(sequenced.local_epoch_s / 86400)) / 60 as minute_of_day,
         (sequenced.epoch_s - sequenced.previous_epoch_s) / 60 as since_previous,
-        least(coalesce((sequenced.epoch_s - sequenced.previous_epoch_s) / 60, 1), 1) as interval_minutes,
+        least(coalesce((sequenced.epoch_s - sequenced.previous_epoch_s) / 60, $INTERVAL), $INTERVAL)
+            as interval_minutes,
         coalesce(floor(sequenced.previous_local_epoch_s / 86400) < floor(sequenced.local_epoch_s / 86400), true)
             as is_first,
         coalesce(floor(sequenced.next_local_epoch_s / 86400) > floor(sequenced.local_epoch_s / 86400), true)
@@ -126,7 +138,8 @@ readings as (
             false
         ) as is_session_start,
         case
-            when bases.base_lat is not null and cast('$DAY' as date) >= coalesce(bases.usable_from_date, cast('$DAY' as date))
+            when bases.base_lat is not null
+                and sequenced.local_date >= coalesce(bases.usable_from_date, sequenced.local_date)
                 then 2 * 6371.0088 * asin(least(1.0, sqrt(
                     power(sin(radians(bases.base_lat - sequenced.lat) / 2), 2)
                     + cos(radians(sequenced.lat)) * cos(radians(bases.base_lat))
@@ -134,15 +147,15 @@ readings as (
                 )))
         end as distance_km,
         bases.base_radius_m
-    from sequenced
+    from located as sequenced
     left join intermediate.int_asset_home_bases as bases
         on sequenced.asset_id = bases.asset_id
-    where not sequenced.is_anchor
 ),
 
 per_asset as (
     select
         asset_id,
+        local_date,
         count(*) as records_received,
         sum(interval_minutes) as covered_minutes,
         sum(case when speed > $MOVING then interval_minutes else 0 end) as active_minutes,
@@ -171,7 +184,7 @@ per_asset as (
         bool_or(is_last and is_charging) as last_is_charging,
         max(ingested_at) as max_ingested_at
     from readings
-    group by asset_id
+    group by asset_id, local_date
 ),
 
 -- POI visits: a reading within a POI's radius, matched through a ~1 km grid
@@ -210,7 +223,9 @@ poi_cells as (
 ),
 
 at_poi as (
-    select readings.asset_id, poi_cells.poi_id, poi_cells.poi_type, readings.ts, readings.interval_minutes, false as is_seed
+    select
+        readings.asset_id, readings.local_date, poi_cells.poi_id, poi_cells.poi_type, readings.ts,
+        readings.interval_minutes, false as is_seed
     from readings
     inner join poi_cells
         on readings.asset_id = poi_cells.asset_id
@@ -222,14 +237,14 @@ at_poi as (
         * power(sin(radians(poi_cells.lon - readings.lon) / 2), 2)
     ))) <= poi_cells.radius_m / 1000.0
     union all
-    select asset_id, poi_id, poi_type, max(last_seen_at), null, true
+    select asset_id, local_date, poi_id, poi_type, max(last_seen_at), null, true
     from intermediate.int_poi_visits_aggregated_daily
-    where local_date = cast('$DAY' as date) - 1
-    group by asset_id, poi_id, poi_type
+    where local_date = cast('$FIRST_DAY' as date) - 1
+    group by asset_id, local_date, poi_id, poi_type
 ),
 
 visit_starts as (
-    select asset_id, poi_type,
+    select asset_id, local_date, poi_type,
         coalesce(extract(epoch from ts) - extract(epoch from previous_seen_at) > $VISIT_GAP * 60, true) as is_start,
         is_seed
     from (
@@ -240,62 +255,88 @@ visit_starts as (
 ),
 
 per_asset_visits as (
-    select asset_id,
+    select asset_id, local_date,
         count(case when poi_type = 'work' and is_start then 1 end) as work_visits,
         count(case when poi_type = 'service_centre' and is_start then 1 end) as service_centre_visits,
         count(case when poi_type = 'charging_station' and is_start then 1 end) as charging_station_visits
     from visit_starts
     where not is_seed
-    group by asset_id
+    group by asset_id, local_date
 ),
 
 per_asset_dwell as (
-    select asset_id,
+    select asset_id, local_date,
         sum(case when poi_type = 'work' then interval_minutes else 0 end) as work_minutes,
         sum(case when poi_type = 'home' then interval_minutes else 0 end) as home_minutes
     from at_poi
     where not is_seed
-    group by asset_id
+    group by asset_id, local_date
 ),
 
 -- where the night was spent
 night_cells as (
-    select asset_id,
+    select asset_id, local_date,
         cast(floor(lat / 0.005) as bigint) as cell_lat, cast(floor(lon / 0.005) as bigint) as cell_lon,
         sum(interval_minutes) as minutes, avg(lat) as lat, avg(lon) as lon
     from readings
     where lat is not null and lon is not null and coalesce(speed, 0) <= $MOVING
         and (minute_of_day >= $NIGHT_START * 60 or minute_of_day < $NIGHT_END * 60)
-    group by asset_id, cast(floor(lat / 0.005) as bigint), cast(floor(lon / 0.005) as bigint)
+    group by asset_id, local_date, cast(floor(lat / 0.005) as bigint), cast(floor(lon / 0.005) as bigint)
 ),
 
 night_places as (
     select * from (
-        select *, row_number() over (partition by asset_id order by minutes desc, cell_lat, cell_lon) as cell_rank
+        select *, row_number() over (
+            partition by asset_id, local_date order by minutes desc, cell_lat, cell_lon
+        ) as cell_rank
         from night_cells
     ) as ranked
     where cell_rank = 1
 ),
 
--- which assets have a row today: the daily rows start at disbursement (not
--- before the first day of data) or at the first reading
+-- which assets have a row on a day: the daily rows start at disbursement (not
+-- before the first day of data) or at the first reading, and go on every day
 portfolio as (
     select min(local_date) as first_date from intermediate.int_telemetry_aggregated_daily
 ),
 
+days as (
+    select cast('$FIRST_DAY' as date) + cast(n as integer) as local_date
+    from generate_series(0, $DAYS - 1) as g (n)
+),
+
+first_readings as (
+    select asset_id, min(local_date) as first_date
+    from per_asset
+    group by asset_id
+),
+
 in_spine as (
-    select assets.asset_id, assets.account_id
+    select assets.asset_id, assets.account_id, days.local_date
     from assets
     cross join portfolio
-    where greatest(coalesce(assets.disbursement_date, portfolio.first_date), portfolio.first_date) <= cast('$DAY' as date)
-        or assets.asset_id in (select asset_id from per_asset)
+    cross join days
+    left join first_readings on assets.asset_id = first_readings.asset_id
+    where greatest(coalesce(assets.disbursement_date, portfolio.first_date), portfolio.first_date) <= days.local_date
+        or first_readings.first_date <= days.local_date
         or assets.asset_id in (select asset_id from previous_day)
+),
+
+-- the latest day with readings up to each day: its last reading is the day's state
+carried as (
+    select
+        in_spine.*,
+        max(per_asset.local_date) over (
+            partition by in_spine.asset_id order by in_spine.local_date rows between unbounded preceding and current row
+        ) as state_date
+    from in_spine
+    left join per_asset on in_spine.asset_id = per_asset.asset_id and in_spine.local_date = per_asset.local_date
 )
 
 select
     in_spine.asset_id,
     in_spine.account_id,
-    cast('$DAY' as date) as local_date,
+    in_spine.local_date,
     coalesce(per_asset.records_received, 0) as records_received,
     coalesce(per_asset.covered_minutes, 0) as covered_minutes,
     100.0 * least(coalesce(per_asset.covered_minutes, 0), 1440) / 1440 as data_completeness_pct,
@@ -310,8 +351,8 @@ select
     per_asset.end_soc_pct,
     coalesce(per_asset.longest_gap_minutes, 1440) as longest_gap_minutes,
     (
-        cast(extract(epoch from (cast(cast('$DAY' as date) + 1 as timestamp) at time zone '$TZ')) as double precision)
-        - cast(extract(epoch from coalesce(per_asset.last_signal_at, previous_day.last_signal_at)) as double precision)
+        cast(extract(epoch from (cast(in_spine.local_date + 1 as timestamp) at time zone '$TZ')) as double precision)
+        - cast(extract(epoch from coalesce(state.last_signal_at, previous_day.last_signal_at)) as double precision)
     ) / 3600 as hours_since_last_signal,
     per_asset.max_speed_kmh,
     per_asset.avg_distance_from_base_km,
@@ -320,7 +361,7 @@ select
         as at_base_share_pct,
     case
         when night_places.lat is not null and bases.base_lat is not null
-            and cast('$DAY' as date) >= coalesce(bases.usable_from_date, cast('$DAY' as date))
+            and in_spine.local_date >= coalesce(bases.usable_from_date, in_spine.local_date)
             then 2 * 6371.0088 * asin(least(1.0, sqrt(
                 power(sin(radians(bases.base_lat - night_places.lat) / 2), 2)
                 + cos(radians(night_places.lat)) * cos(radians(bases.base_lat))
@@ -335,17 +376,20 @@ select
     coalesce(per_asset.odometer_drops, 0) as odometer_drops,
     coalesce(per_asset.odometer_spikes, 0) as odometer_spikes,
     per_asset.max_ingested_at,
-    coalesce(per_asset.last_signal_at, previous_day.last_signal_at) as last_signal_at,
-    case when per_asset.asset_id is not null then per_asset.last_odometer_km else previous_day.last_odometer_km end
+    coalesce(state.last_signal_at, previous_day.last_signal_at) as last_signal_at,
+    case when state.asset_id is not null then state.last_odometer_km else previous_day.last_odometer_km end
         as last_odometer_km,
-    case when per_asset.asset_id is not null then per_asset.last_is_charging else previous_day.last_is_charging end
+    case when state.asset_id is not null then state.last_is_charging else previous_day.last_is_charging end
         as last_is_charging,
-    case when per_asset.asset_id is not null then per_asset.end_soc_pct else previous_day.last_soc_pct end
+    case when state.asset_id is not null then state.end_soc_pct else previous_day.last_soc_pct end
         as last_soc_pct
-from in_spine
-left join per_asset on in_spine.asset_id = per_asset.asset_id
+from carried as in_spine
+left join per_asset on in_spine.asset_id = per_asset.asset_id and in_spine.local_date = per_asset.local_date
+left join per_asset as state on in_spine.asset_id = state.asset_id and in_spine.state_date = state.local_date
 left join previous_day on in_spine.asset_id = previous_day.asset_id
-left join per_asset_visits on in_spine.asset_id = per_asset_visits.asset_id
-left join per_asset_dwell on in_spine.asset_id = per_asset_dwell.asset_id
-left join night_places on in_spine.asset_id = night_places.asset_id
+left join per_asset_visits
+    on in_spine.asset_id = per_asset_visits.asset_id and in_spine.local_date = per_asset_visits.local_date
+left join per_asset_dwell
+    on in_spine.asset_id = per_asset_dwell.asset_id and in_spine.local_date = per_asset_dwell.local_date
+left join night_places on in_spine.asset_id = night_places.asset_id and in_spine.local_date = night_places.local_date
 left join intermediate.int_asset_home_bases as bases on in_spine.asset_id = bases.asset_id
