@@ -28,11 +28,10 @@ child process, timed wall-clock (start-up included):
 (b) `predelq dbt build` (incremental: staging, metrics, indicators, events, ML
     features, marts, with every data test; unit tests excluded: they pin the
     interval var at its 1-minute default). dbt's own run time, its start-up
-    (parse, connect) and the time in tests are in the note; on DuckDB the Python
-    model ml_scoring_runs scores inside this build;
-(c) scoring as the pipeline's score step does it: `predelq score`, and on
-    PostgreSQL (no Python models) `predelq dbt build` of the models that read the
-    scores (ml.pipeline.SCORE_READERS).
+    (parse, connect) and the time in tests are in the note;
+(c) scoring as the pipeline's score step does it: `predelq score`, then
+    `predelq dbt build` of the models that read the scores
+    (ml.pipeline.SCORE_READERS), on both engines.
 
 The hand-written query then computes the same day's per-asset aggregates from raw
 on the same database (CREATE TABLE AS, median of BENCH_DAG_HAND_REPEAT (2) runs);
@@ -172,19 +171,15 @@ def _failed_note(tests: list[str]) -> str:
 
 
 def _score(env: dict, engine: str, vars_: str) -> dict:
-    """The pipeline's score step: `predelq score`; on PostgreSQL then the score readers' build."""
+    """The pipeline's score step: `predelq score`, then the score readers' build."""
     from ml.pipeline import SCORE_READERS
 
     m = _measured([*CLI, "score"], env)
-    m["readers_s"] = 0.0
-    if engine == "postgres":
-        readers = _dbt_build(
-            env, "-s", *SCORE_READERS, "--vars", vars_, "--exclude-resource-type", "unit_test"
-        )
-        m["readers_s"] = readers["seconds"]
-        m["failed_tests"] = readers["failed_tests"]
-        m["seconds"] += readers["seconds"]
-        m["peak_mb"] = max(m["peak_mb"], readers["peak_mb"])
+    readers = _dbt_build(env, "-s", *SCORE_READERS, "--vars", vars_, "--exclude-resource-type", "unit_test")
+    m["readers_s"] = readers["seconds"]
+    m["failed_tests"] = readers["failed_tests"]
+    m["seconds"] += readers["seconds"]
+    m["peak_mb"] = max(m["peak_mb"], readers["peak_mb"])
     return m
 
 
@@ -270,10 +265,7 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
         history = _dbt_build(env, *build_args)
         with _Warehouse(engine, where) as wh:
             _install_models(wh, models)
-        if engine == "duckdb":
-            _dbt_build(env, "-s", "ml_scoring_runs+", *build_args)
-        else:
-            _score(env, engine, vars_)
+        _score(env, engine, vars_)
         setup_s = time.perf_counter() - t0
 
         # ---- the new day, as the pipeline runs it
@@ -349,19 +341,13 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
                 + _failed_note(build["failed_tests"]),
             },
             {
-                "name": "new day, (c) scoring (predelq score"
-                + (" + score readers' dbt build)" if engine == "postgres" else ")"),
+                "name": "new day, (c) scoring (predelq score + score readers' dbt build)",
                 "engine": engine,
                 "seconds": round(score["seconds"], 2),
                 "rows": scored,
                 "peak_mb": round(score["peak_mb"]),
-                "note": (
-                    f"rows = scores of the latest as-of day; score readers' build {score['readers_s']:.1f}s"
-                    + _failed_note(score["failed_tests"])
-                    if engine == "postgres"
-                    else "rows = scores of the latest as-of day; the Python model ml_scoring_runs "
-                    "already scored inside (b), as the pipeline does on DuckDB"
-                ),
+                "note": "rows = scores of the latest as-of day; "
+                f"score readers' build {score['readers_s']:.1f}s" + _failed_note(score["failed_tests"]),
             },
             {
                 "name": f"new day, whole DAG (a)+(b)+(c) ({size})",
