@@ -1,5 +1,6 @@
 {#-
-    One row per drift episode of an ML model (a registry row: name and version):
+    One row per drift episode of an ML model (a registry row: name, version and
+    horizon; one model may serve several horizons):
     a run of the model's horizon's consecutive scored as-of days on which this
     model was scored and at least one variable (a feature or the score) had a
     population stability index above the PSI cut (seed risk_settings)
@@ -9,7 +10,7 @@
     - open while the horizon's latest scoring is still by this model and still
       drifts; closed_on is the next as-of day of the horizon scored without
       drift, or scored by another model (the drifted one was replaced);
-    - event_id is a hash of ('model_drift', model, opened_on): rebuilds keep ids;
+    - event_id is a hash of ('model_drift', model, horizon, opened_on): rebuilds keep ids;
     - the drifted variables of the episode's last drifted day, with their PSI,
       are in `context` and in the recommended action.
 
@@ -135,7 +136,7 @@ last_day_variables as (
 final as (
     select
         {{ hash_uuid(["'model_drift'", 'with_status.model_name', 'with_status.model_version',
-            'with_status.opened_on']) }} as event_id,
+            'with_status.horizon_days', 'with_status.opened_on']) }} as event_id,
         cast('model_drift' as {{ dbt.type_string() }}) as event_definition_id,
         cast('ML model drift' as {{ dbt.type_string() }}) as event_name,
         cast(

@@ -83,6 +83,7 @@ final as (
         on
             per_scoring.model_name = model_registry.name
             and per_scoring.model_version = model_registry.version
+            and per_scoring.horizon_days = model_registry.horizon_days
 )
 
 select * from final

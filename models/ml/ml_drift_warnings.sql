@@ -39,6 +39,7 @@ drifted as (
         on
             drift_results.model_name = model_registry.name
             and drift_results.model_version = model_registry.version
+            and drift_results.horizon_days = model_registry.horizon_days
     inner join risk_settings
         on drift_results.psi > risk_settings.psi_drift_cut
 ),

@@ -22,12 +22,15 @@ REBUILD = ["build", "-s", "ml_drift_checks+", "ml_drift_warnings+"]
 
 
 def register_model(wh) -> None:
-    wh.execute(
-        "insert into ml.model_registry "
-        "(id, name, version, horizon_days, storage_path, is_active, created_at) "
-        f"values (cast('{MODEL_ID}' as uuid), '{MODEL[0]}', '{MODEL[1]}', 30, 'ml_artifacts/test.joblib', "
-        "true, cast('2026-10-31 00:00:00+00:00' as timestamp with time zone))"
-    )
+    """One registry row per horizon the model serves (same name and version), as the trainer writes them."""
+    for horizon in (30, 90, 180):
+        model_id = MODEL_ID if horizon == 30 else str(uuid.uuid4())
+        wh.execute(
+            "insert into ml.model_registry "
+            "(id, name, version, horizon_days, storage_path, is_active, created_at) "
+            f"values (cast('{model_id}' as uuid), '{MODEL[0]}', '{MODEL[1]}', {horizon}, "
+            "'ml_artifacts/test.joblib', true, cast('2026-10-31 00:00:00+00:00' as timestamp with time zone))"
+        )
 
 
 def write_drift(wh, day: str, psi_by_variable: dict[str, float]) -> None:

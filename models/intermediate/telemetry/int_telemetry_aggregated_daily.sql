@@ -114,7 +114,8 @@ first_readings as (
 
 spine_starts as (
     -- from disbursement (not before the first day of data), or earlier if the
-    -- asset reported before it
+    -- asset reported before it; none yet for an asset disbursed after the last day
+    -- (a row there would outlive the run: incremental would differ from full refresh)
     select
         assets_joined.asset_id,
         assets_joined.account_id,
@@ -122,7 +123,13 @@ spine_starts as (
             greatest(
                 coalesce(assets_joined.disbursement_date, bounds.portfolio_first_date), bounds.portfolio_first_date
             ),
-            coalesce(min(first_readings.first_reading_date), bounds.last_date)
+            coalesce(
+                min(first_readings.first_reading_date),
+                greatest(
+                    coalesce(assets_joined.disbursement_date, bounds.portfolio_first_date),
+                    bounds.portfolio_first_date
+                )
+            )
         ) as first_date
     from assets_joined
     cross join bounds
@@ -132,8 +139,7 @@ spine_starts as (
         assets_joined.asset_id,
         assets_joined.account_id,
         assets_joined.disbursement_date,
-        bounds.portfolio_first_date,
-        bounds.last_date
+        bounds.portfolio_first_date
 ),
 
 spine as (
@@ -143,7 +149,10 @@ spine as (
         {{ day_series('greatest(spine_starts.first_date, bounds.start_date)', 'bounds.last_date') }} as local_date
     from spine_starts
     cross join bounds
-    where bounds.start_date is not null and bounds.last_date is not null
+    where
+        bounds.start_date is not null
+        and bounds.last_date is not null
+        and greatest(spine_starts.first_date, bounds.start_date) <= bounds.last_date
 ),
 
 based_readings as (
