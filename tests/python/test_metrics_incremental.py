@@ -56,9 +56,27 @@ def release(wh, until: str | None) -> int:
     return moved
 
 
+def add_loan_disbursed_late(wh, disbursed: dt.date) -> None:
+    """A new loan whose vehicle has not reported yet, disbursed after the early runs' last day:
+    no run may give it a row before its disbursement (a row there would outlive the run)."""
+    account, asset = "0f0f0f0f-0000-4000-8000-0000000000a1", "0f0f0f0f-0000-4000-8000-0000000000b1"
+    wh.execute(
+        "insert into raw.accounts (id, customer_id, status, loan_amount, tenure_months, interest_rate, "
+        f"disbursement_date, maturity_date, created_at, updated_at) select cast('{account}' as uuid), "
+        f"customer_id, 'active', loan_amount, tenure_months, interest_rate, cast('{disbursed}' as date), "
+        "maturity_date, created_at, updated_at from raw.accounts order by id limit 1"
+    )
+    wh.execute(
+        "insert into raw.assets (id, account_id, asset_model_id, status, year_of_manufacture, created_at, "
+        f"updated_at) select cast('{asset}' as uuid), cast('{account}' as uuid), asset_model_id, status, "
+        "year_of_manufacture, created_at, updated_at from raw.assets order by id limit 1"
+    )
+
+
 def test_incremental_runs_equal_full_refresh(duckdb_warehouse):
     wh = duckdb_warehouse
     assert wh.cli("simulate", *PORTFOLIO) == 0
+    add_loan_disbursed_late(wh, END - dt.timedelta(days=2))
     wh.execute("create schema held")
     for table in HELD_BACK:
         wh.execute(f"create table held.{table} as select * from raw.{table}")
