@@ -2,31 +2,31 @@
     The config of an incremental model, per engine: `{{ config(**incremental_config(
     ['asset_id', 'local_date'], spark_day_partition='local_date')) }}`.
 
-    DuckDB and Postgres: incremental, `strategy` (delete+insert on unique_key by
-    default), new columns appended.
+    DuckDB and Postgres: incremental, delete+insert on unique_key (the days
+    recompute_from names, or the keys a pre-hook empties), new columns appended.
 
     Spark (Parquet tables, no DELETE): a model whose incremental batch is every row
     of whole local days (`spark_day_partition` names the day column) is partitioned
     by that day and uses insert_overwrite: a run replaces the partitions of the
     days it recomputes, nothing else (spark.sql.sources.partitionOverwriteMode =
-    dynamic). A model whose batch is not whole days (events, charging sessions,
+    dynamic). A model whose batch is not whole days (charging sessions,
     indicator rescoring by definition) is rebuilt as a table on every run there:
     always equal to a full refresh, at the cost of the full recompute.
 -#}
-{% macro incremental_config(unique_key, strategy='delete+insert', spark_day_partition=none) -%}
-    {{ return(adapter.dispatch('incremental_config', 'predelq')(unique_key, strategy, spark_day_partition)) }}
+{% macro incremental_config(unique_key, spark_day_partition=none) -%}
+    {{ return(adapter.dispatch('incremental_config', 'predelq')(unique_key, spark_day_partition)) }}
 {%- endmacro %}
 
-{% macro default__incremental_config(unique_key, strategy, spark_day_partition) -%}
+{% macro default__incremental_config(unique_key, spark_day_partition) -%}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': strategy,
+        'incremental_strategy': 'delete+insert',
         'unique_key': unique_key,
         'on_schema_change': 'append_new_columns',
     }) }}
 {%- endmacro %}
 
-{% macro spark__incremental_config(unique_key, strategy, spark_day_partition) -%}
+{% macro spark__incremental_config(unique_key, spark_day_partition) -%}
     {%- if spark_day_partition is not none -%}
         {{ return({
             'materialized': 'incremental',

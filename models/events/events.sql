@@ -10,26 +10,11 @@
     - event_id is a hash of (definition, entity, opening day): rebuilds keep
       ids, so human actions (raw.event_actions) keep pointing at their event.
 
-    Incremental (strategy replace_partitions): an incremental run recomputes
-    every episode of each (definition, entity) that has trigger days in the
-    lookback, an open or recently closed event, human actions, or a definition
-    whose version changed, from that entity's whole trigger history (only the
-    days a trigger held, so it is small).
+    A table, rebuilt on every run from the trigger days (docs/decisions.md
+    D24): episodes depend on an entity's whole trigger history, and the days
+    a trigger held are few.
 -#}
-{{ config(
-    partition_marker_column='event_id',
-    pre_hook="{{ delete_stale_event_rows('int_event_definitions_typed') }}",
-    **incremental_config(['event_definition_id', 'entity_id'], strategy='replace_partitions')
-) }}
-
-{%- set lookback = indicator_lookback_days() %}
-{%- set events_columns = [
-    'event_id', 'event_definition_id', 'indicator_id', 'entity_type', 'entity_id', 'account_id',
-    'indicator_value_id', 'triggered_at', 'opened_on', 'first_triggered_on', 'last_triggered_on',
-    'closed_on', 'status', 'duration_days', 'trigger_runs', 'peak_score', 'severity', 'is_actionable',
-    'recommended_action', 'latest_on', 'event_version', 'indicator_threshold_version', 'context',
-    'acknowledged_at', 'resolved_at', 'outcome', 'outcome_at', 'notes', 'action_count', 'last_action_at',
-] %}
+{{ config(materialized='table') }}
 
 with
 
@@ -58,26 +43,12 @@ active_definitions as (
     where is_active
 ),
 
-scope as (
-    {{ events_incremental_scope(
-        'int_event_trigger_days', 'active_definitions', 'stg_collections__event_actions', lookback) }}
-),
-
-trigger_days as (
-    select int_event_trigger_days.*
-    from int_event_trigger_days
-    inner join scope
-        on
-            int_event_trigger_days.event_definition_id = scope.event_definition_id
-            and int_event_trigger_days.entity_id = scope.entity_id
-),
-
 last_evaluated as (
     select
         event_definition_id,
         entity_id,
         max(period_date) as last_evaluated_on
-    from trigger_days
+    from int_event_trigger_days
     group by event_definition_id, entity_id
 ),
 
@@ -93,7 +64,7 @@ holding_days as (
         period_date - cast(row_number() over (
             partition by event_definition_id, entity_id order by period_date
         ) as integer) as island_key
-    from trigger_days
+    from int_event_trigger_days
     where condition_holds
 ),
 
@@ -301,23 +272,4 @@ final as (
         on with_context.event_id = actions.event_id
 )
 
-select {{ events_columns | join(", ") }} from final
-{%- if is_incremental() %}
--- markers (event_id null): a recomputed (definition, entity) left with no episode
--- still empties its old rows (strategy replace_partitions)
-union all
-select
-    {%- for column in events_columns %}
-    {%- if column in ('event_definition_id', 'entity_id') %}
-    scope.{{ column }}{% if not loop.last %},{% endif %}
-    {%- else %}
-    null as {{ column }}{% if not loop.last %},{% endif %}
-    {%- endif %}
-    {%- endfor %}
-from scope
-where not exists (
-    select 1
-    from final
-    where final.event_definition_id = scope.event_definition_id and final.entity_id = scope.entity_id
-)
-{%- endif %}
+select * from final

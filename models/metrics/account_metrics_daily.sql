@@ -17,7 +17,7 @@ monitoring_window as (
     select min(local_date) as start_date
     from asset_metrics_daily
     {%- if is_incremental() %}
-        where local_date >= (select max(local_date) - {{ var('telemetry_lookback_days') }} from {{ this }})
+        where local_date >= {{ recompute_from() }}
     {%- endif %}
 ),
 

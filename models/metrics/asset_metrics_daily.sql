@@ -22,8 +22,7 @@ telemetry_aggregated_daily as (
 {%- if is_incremental() %}
 
 recompute_from as (
-    select max(local_date) - {{ var('telemetry_lookback_days') }} as start_date
-    from {{ this }}
+    select {{ recompute_from() }} as start_date
 ),
 {%- endif %}
 

@@ -3,10 +3,10 @@
     day d = d - due date of the oldest installment due before d and not fully
     paid by d.
 
-    Incremental: rewrites the last var('telemetry_lookback_days') days and the
-    new ones. It reads 89 days more (the trailing 90-day counts) and starts the
-    running totals from the events before them, so the rows equal a full build
-    as long as payments are recorded within the lookback.
+    Incremental: rewrites the days recompute_from() names (the lookback days
+    and the new ones). It reads 89 days more (the trailing 90-day counts) and
+    starts the running totals from the events before them, so the rows equal a
+    full build as long as payments are recorded within the lookback.
 -#}
 {{ config(
     **incremental_config(['account_id', 'local_date'])
@@ -34,25 +34,14 @@ as_of as (
     select max(local_date) as as_of_date from portfolio_calendar
 ),
 
-{%- if is_incremental() %}
-
-latest_written as (
-    select max(local_date) as local_date from {{ this }}
-),
-{%- else %}
-
-latest_written as (
-    select cast(null as date) as local_date
-),
-{%- endif %}
+{%- set first_day = recompute_from() if is_incremental() else 'cast(null as date)' %}
 
 recompute as (
     -- first day written, and first day read (89 days earlier, for the 90-day
     -- counts); both null on a full build
     select
-        local_date - {{ var('telemetry_lookback_days') }} as first_day,
-        local_date - {{ var('telemetry_lookback_days') }} - 89 as read_from
-    from latest_written
+        {{ first_day }} as first_day,
+        {{ first_day }} - 89 as read_from
 ),
 
 spine as (

@@ -56,10 +56,7 @@ running_before as (
             previous.*,
             row_number() over (partition by previous.asset_id order by previous.started_at desc) as recency
         from {{ this }} as previous
-        where previous.started_at < (
-            select {{ local_midnight_utc('coalesce(min(window_start_date), min(local_date))') }}
-            from telemetry_readings_enriched
-        )
+        where previous.started_at < {{ local_midnight_utc(recompute_from(telemetry_window=true)) }}
     ) as ranked
     where recency = 1
 ),

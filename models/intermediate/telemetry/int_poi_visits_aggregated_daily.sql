@@ -104,8 +104,7 @@ dwell as (
 {%- if is_incremental() %}
 
 recompute_window as (
-    select coalesce(min(window_start_date), min(local_date)) as start_date
-    from telemetry_readings_enriched
+    select {{ recompute_from(telemetry_window=true) }} as start_date
 ),
 
 seeds as (

@@ -50,6 +50,7 @@ asset_nights_located as (
 ),
 
 recompute_window as (
+    -- start_date is recompute_from(telemetry_window=true), taken in the same scan
     select
         coalesce(min(window_start_date), min(local_date)) as start_date,
         min(local_date) as first_reading_date,

@@ -2,9 +2,9 @@
     The rows an incremental scoring model recomputes, as a boolean expression
     (`true` on a full refresh or first build):
 
-    - every day from `lookback` days before the latest day already in the
-      table (late telemetry changes metric values that far back, and a std-dev
-      baseline reads earlier days, so later days are recomputed too); and
+    - the days recompute_from(this_date_col, lookback) names (late telemetry
+      changes metric values that far back, and a std-dev baseline reads
+      earlier days, so later days are recomputed too); and
     - the whole history of every key (indicator or event definition) whose
       version is not in the table yet: a changed threshold, a new or
       re-activated definition. So an incremental run always equals a full
@@ -19,7 +19,7 @@
 {% macro incremental_rescore_filter(date_col, key_col, versions_relation, this_date_col, this_key_col, this_version_col, lookback) -%}
     {%- if is_incremental() -%}
     (
-        {{ date_col }} >= (select max(watermark.{{ this_date_col }}) from {{ this }} as watermark) - {{ lookback }}
+        {{ date_col }} >= {{ recompute_from(this_date_col, lookback) }}
         or {{ key_col }} in (
             select current_versions.{{ this_key_col }}
             from {{ versions_relation }} as current_versions

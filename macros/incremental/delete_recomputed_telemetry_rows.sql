@@ -11,10 +11,7 @@
 -#}
 {% macro delete_recomputed_telemetry_rows(column, is_instant=false) -%}
     {%- if is_incremental() -%}
-        {%- set first_day -%}
-            (select coalesce(min(window_start_date), min(local_date))
-            from {{ ref('int_telemetry_readings_enriched') }})
-        {%- endset -%}
+        {%- set first_day = recompute_from(telemetry_window=true) -%}
         delete from {{ this }}
         where {{ column }} >= {{ local_midnight_utc(first_day) if is_instant else first_day }}
     {%- endif -%}
