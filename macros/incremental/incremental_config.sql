@@ -4,6 +4,9 @@
 
     DuckDB and Postgres: incremental, delete+insert on unique_key (the days
     recompute_from names, or the keys a pre-hook empties), new columns appended.
+    `definitions` (a typed definitions model, e.g. 'int_indicator_parameters_typed')
+    adds the pre-hook delete_inactive_rows on the first unique_key column: rows of
+    definitions no longer active are deleted, as a full refresh would drop them.
 
     Spark (Parquet tables, no DELETE): a model whose incremental batch is every row
     of whole local days (`spark_day_partition` names the day column) is partitioned
@@ -13,20 +16,25 @@
     indicator rescoring by definition) is rebuilt as a table on every run there:
     always equal to a full refresh, at the cost of the full recompute.
 -#}
-{% macro incremental_config(unique_key, spark_day_partition=none) -%}
-    {{ return(adapter.dispatch('incremental_config', 'predelq')(unique_key, spark_day_partition)) }}
+{% macro incremental_config(unique_key, spark_day_partition=none, definitions=none) -%}
+    {{ return(adapter.dispatch('incremental_config', 'predelq')(unique_key, spark_day_partition, definitions)) }}
 {%- endmacro %}
 
-{% macro default__incremental_config(unique_key, spark_day_partition) -%}
-    {{ return({
+{% macro default__incremental_config(unique_key, spark_day_partition, definitions) -%}
+    {%- set config = {
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
         'unique_key': unique_key,
         'on_schema_change': 'append_new_columns',
-    }) }}
+    } -%}
+    {%- if definitions is not none -%}
+        {%- do config.update({
+            'pre_hook': "{{ delete_inactive_rows('" ~ unique_key[0] ~ "', '" ~ definitions ~ "') }}"}) -%}
+    {%- endif -%}
+    {{ return(config) }}
 {%- endmacro %}
 
-{% macro spark__incremental_config(unique_key, spark_day_partition) -%}
+{% macro spark__incremental_config(unique_key, spark_day_partition, definitions) -%}
     {%- if spark_day_partition is not none -%}
         {{ return({
             'materialized': 'incremental',

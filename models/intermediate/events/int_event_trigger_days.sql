@@ -3,10 +3,7 @@
     Incremental like the indicator models: the lookback days, plus the whole
     history of a definition whose event version changed.
 -#}
-{{ config(
-    pre_hook="{{ delete_inactive_rows('event_definition_id', 'int_event_definitions_typed') }}",
-    **incremental_config(['event_definition_id', 'period_date'])
-) }}
+{{ config(**incremental_config(['event_definition_id', 'period_date'], definitions='int_event_definitions_typed')) }}
 
 with
 

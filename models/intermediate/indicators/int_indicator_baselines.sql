@@ -16,10 +16,7 @@
     On PostgreSQL the CTEs feeding that join are fenced and nested loops are off
     (macro materialized_cte; hash_joins_only, a pre-hook of every indicator model): 177 s -> 2 s at 100 vehicles x 61 days.
 -#}
-{{ config(
-    pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
-    **incremental_config(['indicator_id', 'metric_date'])
-) }}
+{{ config(**incremental_config(['indicator_id', 'metric_date'], definitions='int_indicator_parameters_typed')) }}
 
 with
 

@@ -1,7 +1,4 @@
-{{ config(
-    pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
-    **incremental_config(['indicator_id', 'period_date'])
-) }}
+{{ config(**incremental_config(['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed')) }}
 
 with
 

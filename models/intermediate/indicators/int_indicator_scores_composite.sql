@@ -6,10 +6,7 @@
     weight x (score - 1) are kept as reasons (at most `top_reasons`, only scores
     of 2 or more). ML indicators never feed it: ML features read this model.
 -#}
-{{ config(
-    pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
-    **incremental_config(['indicator_id', 'period_date'])
-) }}
+{{ config(**incremental_config(['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed')) }}
 
 with
 

@@ -6,10 +6,7 @@
     model_name, model_version, top_reasons) is built. This model never feeds the
     ML features (they read int_indicator_scores_rules), so there is no cycle.
 -#}
-{{ config(
-    pre_hook="{{ delete_inactive_rows('indicator_id', 'int_indicator_parameters_typed') }}",
-    **incremental_config(['indicator_id', 'period_date'])
-) }}
+{{ config(**incremental_config(['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed')) }}
 
 {%- set enabled = var('ml_indicators_enabled', false) %}
 

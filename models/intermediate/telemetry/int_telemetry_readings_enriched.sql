@@ -57,16 +57,7 @@ anchors as (
 
 stream as (
     select
-        telemetry_id,
-        asset_id,
-        recorded_at,
-        ingested_at,
-        lat,
-        lon,
-        soc_pct,
-        speed_kmh,
-        is_charging,
-        odometer_km,
+        *,
         false as is_anchor
     from telemetry
     {%- if not window.full %}
