@@ -120,3 +120,48 @@ def test_one_cut_point_changes_exactly_what_it_affects(duckdb_warehouse, tmp_pat
     for rel in compared:
         rows = table_rows(wh, rel)[1]
         assert rows == incremental[rel][1], f"{rel}: {diff_rows(incremental[rel][1], rows)}"
+
+
+def test_a_switched_off_definition_leaves_the_incremental_tables(duckdb_warehouse, tmp_path):
+    """An analyst switches an indicator and its event off: the next incremental build
+    drops their rows (pre-hook delete_inactive_rows, events rebuilt) and equals a full refresh."""
+    wh = duckdb_warehouse
+    project = copy_project(tmp_path / "project")
+    build = ["build", "--select", "+events", "--exclude", "resource_type:test", "--project-dir", str(project)]
+    assert wh.cli("simulate", *PORTFOLIO) == 0
+    wh.dbt(*build)
+    indicator, event = "low_soc_habit", "low_soc_habit_high"
+    tables = {
+        "indicators.int_indicator_baselines": "indicator_id",
+        "indicators.int_indicator_scores_atomic": "indicator_id",
+        "indicators.indicator_values": "indicator_id",
+        "events.int_event_trigger_days": "event_definition_id",
+        "events.events": "event_definition_id",
+    }
+
+    def count(rel, column):
+        value = indicator if column == "indicator_id" else event
+        return wh.scalar(f"select count(*) from {rel} where {column} = '{value}'")
+
+    assert all(count(rel, column) > 0 for rel, column in tables.items() if rel != "events.events")
+
+    def switch_off(key, value):
+        def edit(rows):
+            for r in rows:
+                if r[key] == value:
+                    r["is_active"] = "false"
+            return rows
+
+        return edit
+
+    edit_seed(project, "indicator_definitions", switch_off("indicator_id", indicator))
+    edit_seed(project, "event_definitions", switch_off("event_definition_id", event))
+    wh.dbt(*build)  # incremental
+    assert {rel: count(rel, column) for rel, column in tables.items()} == dict.fromkeys(tables, 0)
+
+    compared = ["indicators.indicator_values", "events.int_event_trigger_days", "events.events"]
+    incremental = {rel: table_rows(wh, rel) for rel in compared}
+    wh.dbt("run", "--full-refresh", "--select", " ".join(MY_MODELS), "--project-dir", str(project))
+    for rel in compared:
+        rows = table_rows(wh, rel)[1]
+        assert rows == incremental[rel][1], f"{rel}: {diff_rows(incremental[rel][1], rows)}"
