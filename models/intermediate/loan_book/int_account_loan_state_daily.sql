@@ -40,8 +40,9 @@ recompute as (
     -- first day written, and first day read (89 days earlier, for the 90-day
     -- counts); both null on a full build
     select
-        {{ first_day }} as first_day,
-        {{ first_day }} - 89 as read_from
+        bounds.first_day,
+        bounds.first_day - 89 as read_from
+    from (select {{ first_day }} as first_day) as bounds
 ),
 
 spine as (
