@@ -8,7 +8,7 @@
     The predecessor of a window's first reading is the previous run's state
     (the "anchor": last reading of the day before, carried in
     int_telemetry_aggregated_daily), so that a run on a few days gives the same
-    numbers as a full build. See macros/metrics/resolve_telemetry_window.sql.
+    numbers as a full build. See macros/incremental/resolve_telemetry_window.sql.
 -#}
 {{ config(materialized='table') }}
 
