@@ -3,7 +3,8 @@
 - train: the demo portfolio (450 vehicles x 240 days, seed 42; readings every 10
   minutes, the models only read daily features) is simulated and built up to the
   feature table, then `predelq train` runs in a child process (validation choice of
-  four algorithms x three folds, calibration, the roll-forward model, registry).
+  four algorithms x three folds, calibration, the roll-forward model, registry),
+  BENCH_TRAIN_REPEATS times (3); the figure is the median.
 - score: 3,000 accounts x 120 days of feature rows (the demo's rows resampled,
   account ids made new) with that model's scores already written for all but the
   last day; then `predelq score` in a child process scores what is due: the new
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import sys
 import time
 import uuid
@@ -24,6 +26,9 @@ from bench.measure import run_measured
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCORE_ACCOUNTS = int(os.environ.get("BENCH_ML_ACCOUNTS", "3000"))
 SCORE_DAYS = 120
+# One training run varies by +-20% on this 2-core machine (nine back-to-back runs of
+# the same code: 25-35 s), so the figure is the median of several runs.
+TRAIN_REPEATS = int(os.environ.get("BENCH_TRAIN_REPEATS", "3"))
 
 
 def _cli(env, *args) -> dict:
@@ -44,14 +49,16 @@ def run(ctx) -> list[dict]:
     vars_ = json.dumps({"telemetry_expected_interval_minutes": 10, "ml_indicators_enabled": False})
     _cli(env, "dbt", "seed", "--vars", vars_, "--quiet")
     _cli(env, "dbt", "run", "--select", "+ml_features_daily", "--vars", vars_, "--quiet")
-    train = _cli(env, "train")
+    trains = [_cli(env, "train") for _ in range(TRAIN_REPEATS)]
+    runs = sorted(t["seconds"] for t in trains)
     out = [
         {
             "name": "predelq train (demo portfolio 450 x 240 days)",
             "engine": "duckdb",
-            "seconds": round(train["seconds"], 1),
-            "peak_mb": round(train["peak_mb"]),
-            "note": "validation: 4 algorithms x 3 folds, calibration choice, refit, roll-forward, registry",
+            "seconds": round(statistics.median(runs), 1),
+            "peak_mb": round(max(t["peak_mb"] for t in trains)),
+            "note": "validation: 4 algorithms x 3 folds, calibration choice, refit, roll-forward, registry; "
+            f"median of {len(runs)} runs ({', '.join(f'{r:.1f}' for r in runs)} s)",
         }
     ]
     m = run_measured(

@@ -14,10 +14,11 @@
     versions_relation: a relation or CTE with one row per key and its current
         version (columns named like `this_key_col` / `this_version_col`).
     this_date_col / this_key_col / this_version_col: the same in {{ this }}.
-    lookback: days (an integer).
+    lookback: days (an integer); default indicator_lookback_days().
 -#}
-{% macro incremental_rescore_filter(date_col, key_col, versions_relation, this_date_col, this_key_col, this_version_col, lookback) -%}
+{% macro incremental_rescore_filter(date_col, key_col, versions_relation, this_date_col, this_key_col, this_version_col, lookback=none) -%}
     {%- if is_incremental() -%}
+    {%- set lookback = indicator_lookback_days() if lookback is none else lookback %}
     (
         {{ date_col }} >= {{ recompute_from(this_date_col, lookback) }}
         or {{ key_col }} in (

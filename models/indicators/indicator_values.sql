@@ -1,7 +1,5 @@
 {{ config(**incremental_config(['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed')) }}
 
-{%- set lookback = indicator_lookback_days() %}
-
 with
 
 int_indicator_parameters_typed as (
@@ -101,7 +99,7 @@ selected as (
     from unioned
     where {{ incremental_rescore_filter(
         'unioned.period_date', 'unioned.indicator_id', 'active_indicators',
-        'period_date', 'indicator_id', 'threshold_version', lookback) }}
+        'period_date', 'indicator_id', 'threshold_version') }}
 ),
 
 final as (

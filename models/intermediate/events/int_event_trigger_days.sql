@@ -38,7 +38,7 @@ current_days as (
         on indicator_values.indicator_id = active_definitions.indicator_id
     where {{ incremental_rescore_filter(
         'indicator_values.period_date', 'active_definitions.event_definition_id', 'active_definitions',
-        'period_date', 'event_definition_id', 'event_version', indicator_lookback_days()) }}
+        'period_date', 'event_definition_id', 'event_version') }}
 ),
 
 with_previous as (

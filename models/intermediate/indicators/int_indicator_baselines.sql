@@ -73,7 +73,7 @@ target_days as {{ materialized_cte() }} (
         on inputs.indicator_id = std_dev_indicators.indicator_id
     where {{ incremental_rescore_filter(
         'inputs.metric_date', 'inputs.indicator_id', 'std_dev_indicators',
-        'metric_date', 'indicator_id', 'threshold_version', indicator_lookback_days()) }}
+        'metric_date', 'indicator_id', 'threshold_version') }}
 ),
 
 digits as (

@@ -55,7 +55,7 @@ inputs as (
         on int_indicator_inputs.indicator_id = atomic_indicators.indicator_id
     where {{ incremental_rescore_filter(
         'int_indicator_inputs.metric_date', 'int_indicator_inputs.indicator_id', 'atomic_indicators',
-        'period_date', 'indicator_id', 'threshold_version', indicator_lookback_days()) }}
+        'period_date', 'indicator_id', 'threshold_version') }}
 ),
 
 with_baselines as (

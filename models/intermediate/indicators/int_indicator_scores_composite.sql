@@ -58,7 +58,7 @@ atomic_rows as (
     cross join composite_indicators
     where {{ incremental_rescore_filter(
         'int_indicator_scores_atomic.period_date', 'composite_indicators.indicator_id', 'composite_indicators',
-        'period_date', 'indicator_id', 'threshold_version', indicator_lookback_days()) }}
+        'period_date', 'indicator_id', 'threshold_version') }}
 ),
 
 account_indicator_scores as (

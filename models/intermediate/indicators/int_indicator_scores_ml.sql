@@ -41,7 +41,7 @@ probabilities as (
         on ml_delinquency_scores.horizon_days = ml_indicators.horizon_days
     where {{ incremental_rescore_filter(
         'ml_delinquency_scores.as_of_date', 'ml_indicators.indicator_id', 'ml_indicators',
-        'period_date', 'indicator_id', 'threshold_version', indicator_lookback_days()) }}
+        'period_date', 'indicator_id', 'threshold_version') }}
 ),
 
 {%- else %}
