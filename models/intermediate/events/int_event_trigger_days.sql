@@ -11,7 +11,8 @@ int_event_definitions_typed as (
     select * from {{ ref('int_event_definitions_typed') }}
 ),
 
-indicator_values as (
+-- read several times: scanned each time, not copied first (macro inline_cte)
+indicator_values as {{ inline_cte() }} (
     select * from {{ ref('indicator_values') }}
 ),
 

@@ -29,7 +29,8 @@
 
 with
 
-telemetry_readings_enriched as (
+-- read three times: scanned each time, not copied first (macro inline_cte)
+telemetry_readings_enriched as {{ inline_cte() }} (
     select * from {{ ref('int_telemetry_readings_enriched') }}
 ),
 

@@ -84,6 +84,8 @@ localised as (
         {{ epoch_seconds('recorded_at') }} as recorded_epoch_s,
         {{ epoch_seconds(to_local_timestamp('recorded_at')) }} as local_epoch_s
     from stream
+    -- once per reading, before the window sorts (PostgreSQL would redo it per fetch)
+    {{ compute_before_sort() }}
 ),
 
 sequenced as (
