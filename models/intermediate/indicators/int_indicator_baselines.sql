@@ -55,20 +55,50 @@ inputs as {{ materialized_cte() }} (
     where int_indicator_inputs.value is not null
 ),
 
+series as {{ materialized_cte() }} (
+    -- one integer per indicator and entity: the window join, sorts and aggregates below
+    -- carry (series_id, day) instead of two text keys (PostgreSQL compares text with the
+    -- collation, on every comparison of a sort of millions of history rows)
+    select
+        indicator_id,
+        entity_id,
+        row_number() over (order by indicator_id, entity_id) as series_id
+    from (
+        select distinct
+            indicator_id,
+            entity_id
+        from inputs
+    ) as indicator_entities
+),
+
+series_values as {{ materialized_cte() }} (
+    select
+        series.series_id,
+        inputs.metric_date,
+        inputs.value
+    from inputs
+    inner join series
+        on
+            inputs.indicator_id = series.indicator_id
+            and inputs.entity_id = series.entity_id
+),
+
 target_days as {{ materialized_cte() }} (
     select
+        series.series_id,
         inputs.indicator_id,
         inputs.entity_type,
         inputs.entity_id,
         inputs.metric_date,
-        std_dev_indicators.window_days,
-        std_dev_indicators.baseline_gap_days,
         std_dev_indicators.statistic,
-        std_dev_indicators.seasonality,
         std_dev_indicators.outlier_mad_cut,
         std_dev_indicators.abs_noise_floor,
         std_dev_indicators.threshold_version
     from inputs
+    inner join series
+        on
+            inputs.indicator_id = series.indicator_id
+            and inputs.entity_id = series.entity_id
     inner join std_dev_indicators
         on inputs.indicator_id = std_dev_indicators.indicator_id
     where {{ incremental_rescore_filter(
@@ -111,8 +141,7 @@ target_history_days as {{ materialized_cte() }} (
     -- one row per target day and each day of its window (the day is a column, so the join
     -- below is a plain equality join: much faster on DuckDB than an expression in the condition)
     select
-        target_days.indicator_id,
-        target_days.entity_id,
+        target_days.series_id,
         target_days.metric_date,
         target_days.metric_date - indicator_offsets.days_back as history_date
     from target_days
@@ -123,48 +152,42 @@ target_history_days as {{ materialized_cte() }} (
 history as (
     -- one row per target day and each day of its window that has a value
     select
-        target_history_days.indicator_id,
-        target_history_days.entity_id,
+        target_history_days.series_id,
         target_history_days.metric_date,
-        inputs.value as history_value
+        series_values.value as history_value
     from target_history_days
-    inner join inputs
+    inner join series_values
         on
-            target_history_days.indicator_id = inputs.indicator_id
-            and target_history_days.entity_id = inputs.entity_id
-            and target_history_days.history_date = inputs.metric_date
+            target_history_days.series_id = series_values.series_id
+            and target_history_days.history_date = series_values.metric_date
 ),
 
 window_medians as (
     select
-        indicator_id,
-        entity_id,
+        series_id,
         metric_date,
         count(*) as history_days,
         {{ median_agg('history_value') }} as window_median
     from history
-    group by indicator_id, entity_id, metric_date
+    group by series_id, metric_date
 ),
 
 window_mads as (
     select
-        history.indicator_id,
-        history.entity_id,
+        history.series_id,
         history.metric_date,
         {{ median_agg('abs(history.history_value - window_medians.window_median)') }} as window_mad
     from history
     inner join window_medians
         on
-            history.indicator_id = window_medians.indicator_id
-            and history.entity_id = window_medians.entity_id
+            history.series_id = window_medians.series_id
             and history.metric_date = window_medians.metric_date
-    group by history.indicator_id, history.entity_id, history.metric_date
+    group by history.series_id, history.metric_date
 ),
 
 robust_windows as (
     select
-        window_medians.indicator_id,
-        window_medians.entity_id,
+        window_medians.series_id,
         window_medians.metric_date,
         window_medians.history_days,
         window_medians.window_median,
@@ -172,41 +195,47 @@ robust_windows as (
     from window_medians
     inner join window_mads
         on
-            window_medians.indicator_id = window_mads.indicator_id
-            and window_medians.entity_id = window_mads.entity_id
+            window_medians.series_id = window_mads.series_id
             and window_medians.metric_date = window_mads.metric_date
+),
+
+mean_windows as (
+    -- the windows of the mean / std-dev indicators, with how far from the median a day may lie
+    select
+        robust_windows.series_id,
+        robust_windows.metric_date,
+        robust_windows.window_median,
+        target_days.outlier_mad_cut
+        * greatest(1.4826 * robust_windows.window_mad, target_days.abs_noise_floor) as max_distance
+    from robust_windows
+    inner join target_days
+        on
+            robust_windows.series_id = target_days.series_id
+            and robust_windows.metric_date = target_days.metric_date
+    where target_days.statistic = 'mean'
 ),
 
 kept_history as (
     -- the window without its outlying days, for the mean / std-dev baseline
     select
-        history.indicator_id,
-        history.entity_id,
+        history.series_id,
         history.metric_date,
         count(*) as kept_days,
         -- exact decimal sums: the result does not depend on the order rows are added
         sum(history.history_value) as kept_sum,
         sum(history.history_value * history.history_value) as kept_sum_of_squares
     from history
-    inner join robust_windows
+    inner join mean_windows
         on
-            history.indicator_id = robust_windows.indicator_id
-            and history.entity_id = robust_windows.entity_id
-            and history.metric_date = robust_windows.metric_date
-    inner join std_dev_indicators
-        on history.indicator_id = std_dev_indicators.indicator_id
-    where
-        std_dev_indicators.statistic = 'mean'
-        and abs(history.history_value - robust_windows.window_median)
-        <= std_dev_indicators.outlier_mad_cut
-        * greatest(1.4826 * robust_windows.window_mad, std_dev_indicators.abs_noise_floor)
-    group by history.indicator_id, history.entity_id, history.metric_date
+            history.series_id = mean_windows.series_id
+            and history.metric_date = mean_windows.metric_date
+    where abs(history.history_value - mean_windows.window_median) <= mean_windows.max_distance
+    group by history.series_id, history.metric_date
 ),
 
 kept_moments as (
     select
-        indicator_id,
-        entity_id,
+        series_id,
         metric_date,
         kept_days,
         cast(kept_sum as {{ dbt.type_float() }}) / kept_days as kept_mean,
@@ -254,13 +283,11 @@ final as (
     from target_days
     left join robust_windows
         on
-            target_days.indicator_id = robust_windows.indicator_id
-            and target_days.entity_id = robust_windows.entity_id
+            target_days.series_id = robust_windows.series_id
             and target_days.metric_date = robust_windows.metric_date
     left join kept_moments
         on
-            target_days.indicator_id = kept_moments.indicator_id
-            and target_days.entity_id = kept_moments.entity_id
+            target_days.series_id = kept_moments.series_id
             and target_days.metric_date = kept_moments.metric_date
 )
 
