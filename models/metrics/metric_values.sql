@@ -38,13 +38,17 @@ recompute_from as (
 {%- endif %}
 
 active_metrics as (
-    select *
+    -- metric_id once per metric here, not once per value row
+    select
+        *,
+        {{ hash_uuid(['name']) }} as metric_id
     from metric_definitions
     where is_active
 ),
 
 asset_values as (
     select
+        metric_definitions.metric_id,
         metric_definitions.name as metric_name,
         metric_definitions.entity_type,
         wide.asset_id as entity_id,
@@ -60,6 +64,7 @@ asset_values as (
 
 account_values as (
     select
+        metric_definitions.metric_id,
         metric_definitions.name as metric_name,
         metric_definitions.entity_type,
         wide.account_id as entity_id,
@@ -82,7 +87,7 @@ unioned as (
 final as (
     select
         {{ hash_uuid(['metric_name', 'entity_id', 'local_date']) }} as id,
-        {{ hash_uuid(['metric_name']) }} as metric_id,
+        metric_id,
         metric_name,
         entity_type,
         entity_id,
