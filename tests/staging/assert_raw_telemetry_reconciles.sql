@@ -8,15 +8,7 @@
     One pass over the checked readings rather than a count of each staging
     view: on the demo portfolio (130 M readings) every scan of the checked
     view (de-duplication, device resolution) costs minutes.
-
-    The test is attached to the rejections view as well (depends_on below), so
-    that `dbt build` does not hold the readings models behind it: dbt holds a
-    model behind a test only when every parent of the test is upstream of that
-    model, and nothing reads the rejections view. The whole-history pass then
-    runs beside int_telemetry_readings_enriched instead of before it (41 s of
-    a 300 s first build on PostgreSQL, D26).
 -#}
--- depends_on: {{ ref('stg_telematics__telemetry_rejections') }}
 {%- set reasons = [
     'missing_timestamp', 'future_timestamp', 'duplicate', 'unknown_device',
     'soc_out_of_range', 'speed_out_of_range', 'coordinates_out_of_range',
