@@ -1,4 +1,4 @@
-"""Staging on crafted rows: device swaps, duplicates, rejections, reconciliation.
+"""Staging on crafted rows: device swaps, duplicates, every rejection reason, reconciliation.
 
 Each test writes a handful of raw rows into a throwaway warehouse, builds the
 staging layer and checks what came out, on DuckDB and on PostgreSQL.
@@ -54,7 +54,13 @@ READINGS = [
     ("10", "DEV-2", "2026-03-11 05:05:00+00", 80, 0, "2026-03-10 05:05:02+00", "future_timestamp"),
     # late-arriving but valid: kept
     ("11", "DEV-2", "2026-03-10 06:00:00+00", 79, 0, "2026-03-12 06:00:00+00", ASSET_A),
+    # no timestamp at all (a feed bug): the loader quarantines it, raw can still hold it
+    ("12", "DEV-2", None, 80, 0, "2026-03-10 05:06:02+00", "missing_timestamp"),
+    # latitude 95 (see LATITUDE)
+    ("13", "DEV-2", "2026-03-10 05:07:00+00", 80, 0, "2026-03-10 05:07:02+00", "coordinates_out_of_range"),
 ]
+# every reading is at 12.97 N except these
+LATITUDE = {"13": 95.0}
 
 
 def _seed_raw(wh) -> None:
@@ -67,7 +73,8 @@ def _seed_raw(wh) -> None:
             cur.execute(
                 "insert into raw.raw_telemetry (id, device_id, ts, lat, lon, soc, odometer, speed, "
                 "is_charging, ingested_at) values "
-                f"('00000000-0000-4000-8000-0000000002{suffix}', '{device}', '{ts}', 12.97, 77.59, "
+                f"('00000000-0000-4000-8000-0000000002{suffix}', '{device}', "
+                f"{'null' if ts is None else repr(ts)}, {LATITUDE.get(suffix, 12.97)}, 77.59, "
                 f"{soc}, 1000, {speed}, false, '{ingested}')"
             )
         con.commit()
