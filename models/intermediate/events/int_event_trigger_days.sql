@@ -4,6 +4,9 @@
     history of a definition whose event version changed.
 -#}
 {{ config(**incremental_config(['event_definition_id', 'period_date'], definitions='int_event_definitions_typed')) }}
+{#- PostgreSQL: the score lookups hash-join on (indicator, entity, date); with merge
+    joins allowed it merged on (indicator, entity) alone and filtered 43 M pairs -#}
+{{ config(pre_hook="{{ no_merge_joins() }}") }}
 
 with
 
@@ -70,31 +73,46 @@ periods_back as (
     {%- endfor %}
 ),
 
-trend_rises as (
-    -- for trend triggers: in how many of the last trigger_value periods the score rose
+trend_lookups as {{ materialized_cte() }} (
+    -- for trend triggers: each scored day with the days it compares, as dates, so
+    -- the score lookups below join on (indicator, entity, date) alone. Fenced on
+    -- PostgreSQL, which otherwise joined every score of the entity first and
+    -- filtered the dates after (15 M rows at 450 vehicles; docs/decisions.md D27)
     select
         current_days.event_definition_id,
+        current_days.indicator_id,
         current_days.entity_id,
         current_days.period_date,
-        count(*) as rises
+        current_days.period_date - periods_back.periods_back * trend_definitions.comparison_days as later_date,
+        current_days.period_date - (periods_back.periods_back + 1) * trend_definitions.comparison_days
+            as earlier_date
     from current_days
     inner join trend_definitions
         on current_days.event_definition_id = trend_definitions.event_definition_id
     inner join periods_back
         on trend_definitions.trigger_value > periods_back.periods_back
+),
+
+trend_rises as (
+    -- for trend triggers: in how many of the last trigger_value periods the score rose
+    select
+        trend_lookups.event_definition_id,
+        trend_lookups.entity_id,
+        trend_lookups.period_date,
+        count(*) as rises
+    from trend_lookups
     inner join indicator_values as later
         on
-            current_days.indicator_id = later.indicator_id
-            and current_days.entity_id = later.entity_id
-            and later.period_date
-            = current_days.period_date - periods_back.periods_back * trend_definitions.comparison_days
+            trend_lookups.indicator_id = later.indicator_id
+            and trend_lookups.entity_id = later.entity_id
+            and trend_lookups.later_date = later.period_date
     inner join indicator_values as earlier
         on
-            later.indicator_id = earlier.indicator_id
-            and later.entity_id = earlier.entity_id
-            and earlier.period_date = later.period_date - trend_definitions.comparison_days
+            trend_lookups.indicator_id = earlier.indicator_id
+            and trend_lookups.entity_id = earlier.entity_id
+            and trend_lookups.earlier_date = earlier.period_date
     where later.score > earlier.score
-    group by current_days.event_definition_id, current_days.entity_id, current_days.period_date
+    group by trend_lookups.event_definition_id, trend_lookups.entity_id, trend_lookups.period_date
 ),
 
 evaluated as (

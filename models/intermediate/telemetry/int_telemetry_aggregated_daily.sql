@@ -38,7 +38,9 @@ assets_joined as (
     select * from {{ ref('int_assets_joined') }}
 ),
 
-asset_home_bases as (
+-- read twice: PostgreSQL would copy it into a CTE buffer, and a CTE scan keeps the
+-- readings aggregate off parallel workers (docs/decisions.md D27)
+asset_home_bases as {{ inline_cte() }} (
     select * from {{ ref('int_asset_home_bases') }}
 ),
 
