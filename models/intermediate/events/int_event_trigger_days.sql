@@ -65,7 +65,8 @@ trend_definitions as (
 ),
 
 periods_back as (
-    {%- for n in range(4) %}
+    -- trend triggers compare up to 4 periods: scores 0..4 periods back
+    {%- for n in range(5) %}
     select {{ n }} as periods_back
     {%- if not loop.last %}
     union all
@@ -74,45 +75,59 @@ periods_back as (
 ),
 
 trend_lookups as {{ materialized_cte() }} (
-    -- for trend triggers: each scored day with the days it compares, as dates, so
-    -- the score lookups below join on (indicator, entity, date) alone. Fenced on
-    -- PostgreSQL, which otherwise joined every score of the entity first and
-    -- filtered the dates after (15 M rows at 450 vehicles; docs/decisions.md D27)
+    -- for trend triggers: each scored day with the dates of the scores it compares,
+    -- so the one score lookup below joins on (indicator, entity, date). Fenced on
+    -- PostgreSQL, which otherwise joined every score of the entity and filtered the
+    -- dates after (43 M pairs at 450 vehicles; docs/decisions.md D27)
     select
         current_days.event_definition_id,
         current_days.indicator_id,
         current_days.entity_id,
         current_days.period_date,
-        current_days.period_date - periods_back.periods_back * trend_definitions.comparison_days as later_date,
-        current_days.period_date - (periods_back.periods_back + 1) * trend_definitions.comparison_days
-            as earlier_date
+        trend_definitions.trigger_value,
+        periods_back.periods_back,
+        current_days.period_date - periods_back.periods_back * trend_definitions.comparison_days as lookup_date
     from current_days
     inner join trend_definitions
         on current_days.event_definition_id = trend_definitions.event_definition_id
     inner join periods_back
-        on trend_definitions.trigger_value > periods_back.periods_back
+        on trend_definitions.trigger_value >= periods_back.periods_back
+),
+
+trend_scores as (
+    -- every looked-up date keeps its row (null score when there is none), so the
+    -- next row back is always exactly one period earlier
+    select
+        trend_lookups.event_definition_id,
+        trend_lookups.entity_id,
+        trend_lookups.period_date,
+        trend_lookups.trigger_value,
+        trend_lookups.periods_back,
+        indicator_values.score,
+        lead(indicator_values.score) over (
+            partition by trend_lookups.event_definition_id, trend_lookups.entity_id, trend_lookups.period_date
+            order by trend_lookups.periods_back
+        ) as earlier_score
+    from trend_lookups
+    left join indicator_values
+        on
+            trend_lookups.indicator_id = indicator_values.indicator_id
+            and trend_lookups.entity_id = indicator_values.entity_id
+            and trend_lookups.lookup_date = indicator_values.period_date
 ),
 
 trend_rises as (
     -- for trend triggers: in how many of the last trigger_value periods the score rose
     select
-        trend_lookups.event_definition_id,
-        trend_lookups.entity_id,
-        trend_lookups.period_date,
+        event_definition_id,
+        entity_id,
+        period_date,
         count(*) as rises
-    from trend_lookups
-    inner join indicator_values as later
-        on
-            trend_lookups.indicator_id = later.indicator_id
-            and trend_lookups.entity_id = later.entity_id
-            and trend_lookups.later_date = later.period_date
-    inner join indicator_values as earlier
-        on
-            trend_lookups.indicator_id = earlier.indicator_id
-            and trend_lookups.entity_id = earlier.entity_id
-            and trend_lookups.earlier_date = earlier.period_date
-    where later.score > earlier.score
-    group by trend_lookups.event_definition_id, trend_lookups.entity_id, trend_lookups.period_date
+    from trend_scores
+    where
+        periods_back < trigger_value
+        and score > earlier_score
+    group by event_definition_id, entity_id, period_date
 ),
 
 evaluated as (
