@@ -46,3 +46,16 @@ def test_full_build_at_100_vehicles_has_no_degrading_plan(tmp_path, require_pg):
         n_vehicle_days = wh.scalar("select count(*) from metrics.metric_values")
         assert n_baselines > 5_000, n_baselines
         assert n_vehicle_days > 100_000, n_vehicle_days
+
+        # the readings scratch table skips the write-ahead log; tables that keep state do not (D28)
+        persistence = dict(
+            wh.query(
+                "select relname, relpersistence from pg_class where relname in "
+                "('int_telemetry_readings_enriched', 'int_telemetry_aggregated_daily', 'metric_values')"
+            )
+        )
+        assert persistence == {
+            "int_telemetry_readings_enriched": "u",
+            "int_telemetry_aggregated_daily": "p",
+            "metric_values": "p",
+        }, persistence

@@ -9,8 +9,13 @@
     (the "anchor": last reading of the day before, carried in
     int_telemetry_aggregated_daily), so that a run on a few days gives the same
     numbers as a full build. See macros/incremental/resolve_telemetry_window.sql.
+
+    On PostgreSQL the table is UNLOGGED: it is scratch that every run rebuilds
+    whole, so it need not survive a crash or reach a replica, and writing its
+    millions of rows skips the write-ahead log (docs/decisions.md D28). The
+    incremental models that keep state stay logged. DuckDB and Spark ignore it.
 -#}
-{{ config(materialized='table') }}
+{{ config(materialized='table', unlogged=true) }}
 
 {%- set window = resolve_telemetry_window() %}
 {%- set bounds = [] %}
