@@ -42,9 +42,12 @@ setup: $(STAMP) $(DBT_PROFILES_DIR)/profiles.yml ## Create .venv and install the
 demo: setup ## Simulate the demo portfolio into DuckDB and run the whole pipeline
 	$(BIN)/predelq demo --assets $(DEMO_ASSETS) --days $(DEMO_DAYS) --seed $(DEMO_SEED)
 
+# Test files run in this many processes at once (pytest-xdist; 0 runs them in this one).
+TEST_WORKERS ?= 2
+
 test: setup ## Lint, then run the whole test suite (DuckDB and PostgreSQL)
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup ## sqlfluff on the SQL, ruff on the Python
 	$(BIN)/ruff check predelq ml python_models tests bench

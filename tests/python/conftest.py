@@ -79,6 +79,22 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason + "; set CI=true to make it fail"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _scratch_outside_the_project(tmp_path_factory):
+    """dbt's target and log folders and the model artifacts of commands that do not name
+    their own go to this test process's temporary folder, not the project's: `make test`
+    runs two processes at once (pytest-xdist), and they must not share these files.
+    A test that sets one of these itself still wins."""
+    base = tmp_path_factory.getbasetemp()
+    defaults = {
+        "DBT_TARGET_PATH": base / "dbt-target",
+        "DBT_LOG_PATH": base / "dbt-logs",
+        "PREDELQ_ML_ARTIFACTS": base / "ml-artifacts",
+    }
+    with warehouse_env(**{k: str(v) for k, v in defaults.items() if not os.environ.get(k)}):
+        yield
+
+
 @pytest.fixture(scope="session")
 def require_pg():
     reason = pg_unavailable_reason()
