@@ -14,6 +14,7 @@ METRICS_SELECTION = [
     "+fct_portfolio_roll_rates_monthly",
     "+fct_portfolio_vintage_curves",
     "+int_charging_sessions",
+    "+int_account_payment_trends",
 ]
 
 # table -> key columns. Every metric table the layer writes, incremental or not.
@@ -24,6 +25,7 @@ METRIC_TABLES: dict[str, list[str]] = {
     "intermediate.int_charging_sessions": ["asset_id", "started_at"],
     "intermediate.int_asset_home_bases": ["asset_id"],
     "intermediate.int_account_loan_state_daily": ["account_id", "local_date"],
+    "ml.int_account_payment_trends": ["account_id", "local_date"],
     "metrics.asset_metrics_daily": ["asset_id", "local_date"],
     "metrics.account_metrics_daily": ["account_id", "local_date"],
     "metrics.metric_values": ["metric_name", "entity_id", "local_date"],
