@@ -8,7 +8,8 @@ incrementally; at the end a `--full-refresh` of the same data must give the same
 rows (keys equal, numbers equal to 1e-9) in every metric table; so must a
 backfill from scratch in slices of a few days (var telemetry_max_window_days).
 Base POIs are removed so that home bases are detected from the nights,
-incrementally too.
+incrementally too. Run on DuckDB and on PostgreSQL (production: its
+delete+insert, partitions and casts are its own).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from metrics_helpers import (
     METRICS_SELECTION,
     differences,
@@ -73,8 +75,18 @@ def add_loan_disbursed_late(wh, disbursed: dt.date) -> None:
     )
 
 
-def test_incremental_runs_equal_full_refresh(duckdb_warehouse):
-    wh = duckdb_warehouse
+@pytest.fixture(
+    params=[
+        pytest.param("duckdb"),
+        pytest.param("pg", marks=pytest.mark.postgres),
+    ]
+)
+def warehouse(request):
+    return request.getfixturevalue("duckdb_warehouse" if request.param == "duckdb" else "pg_warehouse")
+
+
+def test_incremental_runs_equal_full_refresh(warehouse):
+    wh = warehouse
     assert wh.cli("simulate", *PORTFOLIO) == 0
     add_loan_disbursed_late(wh, END - dt.timedelta(days=2))
     wh.execute("create schema held")
