@@ -1,5 +1,5 @@
 {{ config(
-    **incremental_config(['account_id', 'local_date'], spark_day_partition='local_date')
+    **incremental_config(['account_id', 'local_date'], spark_day_partition='local_date', day_column='local_date')
 ) }}
 
 with

@@ -4,7 +4,7 @@
     completeness, not the kilometres.
 -#}
 {{ config(
-    **incremental_config(['asset_id', 'local_date'], spark_day_partition='local_date')
+    **incremental_config(['asset_id', 'local_date'], spark_day_partition='local_date', day_column='local_date')
 ) }}
 
 {%- set rolled = [

@@ -10,7 +10,7 @@
     "incremental = full refresh" comparison must leave out.
 -#}
 {{ config(
-    **incremental_config(['metric_name', 'entity_id', 'local_date'], spark_day_partition='local_date')
+    **incremental_config(['metric_name', 'entity_id', 'local_date'], spark_day_partition='local_date', day_column='local_date')
 ) }}
 
 {%- set columns = metric_columns() %}

@@ -3,7 +3,9 @@
     Incremental like the indicator models: the lookback days, plus the whole
     history of a definition whose event version changed.
 -#}
-{{ config(**incremental_config(['event_definition_id', 'period_date'], definitions='int_event_definitions_typed')) }}
+{{ config(**incremental_config(
+    ['event_definition_id', 'period_date'], definitions='int_event_definitions_typed', day_column='period_date'
+)) }}
 {#- PostgreSQL: the trend score lookup hash-joins on (indicator, entity, date);
     with merge joins allowed it sorts both sides first (6 s -> 9 s, D27) -#}
 {{ config(pre_hook="{{ no_merge_joins() }}") }}

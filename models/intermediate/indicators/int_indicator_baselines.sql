@@ -20,7 +20,9 @@
     the demo portfolio's 8.7 M history rows take 25-31 s on PostgreSQL instead
     of 60 s (D26).
 -#}
-{{ config(**incremental_config(['indicator_id', 'metric_date'], definitions='int_indicator_parameters_typed')) }}
+{{ config(**incremental_config(
+    ['indicator_id', 'metric_date'], definitions='int_indicator_parameters_typed', day_column='metric_date'
+)) }}
 
 with
 

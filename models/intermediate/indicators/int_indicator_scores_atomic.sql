@@ -1,4 +1,6 @@
-{{ config(**incremental_config(['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed')) }}
+{{ config(**incremental_config(
+    ['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed', day_column='period_date'
+)) }}
 
 with
 

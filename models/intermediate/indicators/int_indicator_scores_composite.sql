@@ -6,7 +6,9 @@
     weight x (score - 1) are kept as reasons (at most `top_reasons`, only scores
     of 2 or more). ML indicators never feed it: ML features read this model.
 -#}
-{{ config(**incremental_config(['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed')) }}
+{{ config(**incremental_config(
+    ['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed', day_column='period_date'
+)) }}
 
 with
 

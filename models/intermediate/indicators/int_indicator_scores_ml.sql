@@ -6,7 +6,9 @@
     model_name, model_version, top_reasons) is built. This model never feeds the
     ML features (they read int_indicator_scores_rules), so there is no cycle.
 -#}
-{{ config(**incremental_config(['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed')) }}
+{{ config(**incremental_config(
+    ['indicator_id', 'period_date'], definitions='int_indicator_parameters_typed', day_column='period_date'
+)) }}
 
 {%- set enabled = var('ml_indicators_enabled', false) %}
 

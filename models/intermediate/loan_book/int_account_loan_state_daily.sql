@@ -9,7 +9,7 @@
     full build as long as payments are recorded within the lookback.
 -#}
 {{ config(
-    **incremental_config(['account_id', 'local_date'])
+    **incremental_config(['account_id', 'local_date'], day_column='local_date')
 ) }}
 
 with

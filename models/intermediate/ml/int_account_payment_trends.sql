@@ -12,7 +12,7 @@
     (13.7 s of a PostgreSQL daily run at 3,000 accounts; docs/decisions.md D29).
 -#}
 {{ config(
-    **incremental_config(['account_id', 'local_date'])
+    **incremental_config(['account_id', 'local_date'], day_column='local_date')
 ) }}
 
 {%- set first_day = recompute_from() if is_incremental() else none %}

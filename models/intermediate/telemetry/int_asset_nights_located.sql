@@ -2,7 +2,7 @@
     Input of the home-base detection and of the "night away from base" signal.
 -#}
 {{ config(
-    **incremental_config(['asset_id', 'local_date'])
+    **incremental_config(['asset_id', 'local_date'], day_column='local_date')
 ) }}
 
 {%- set cell_deg = 0.005 %}

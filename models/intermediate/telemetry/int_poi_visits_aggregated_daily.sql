@@ -15,7 +15,7 @@
 -#}
 {{ config(
     pre_hook=["{{ delete_recomputed_telemetry_rows('local_date') }}", "{{ no_merge_joins() }}"],
-    **incremental_config(['asset_id', 'poi_id', 'local_date'])
+    **incremental_config(['asset_id', 'poi_id', 'local_date'], day_column='local_date')
 ) }}
 
 {%- set cell_deg = 0.01 %}

@@ -7,7 +7,7 @@
     table's own row of the day before.
 -#}
 {{ config(
-    **incremental_config(['asset_id', 'local_date'], spark_day_partition='local_date')
+    **incremental_config(['asset_id', 'local_date'], spark_day_partition='local_date', day_column='local_date')
 ) }}
 
 {%- set check_window = execute and not is_incremental() and not var('telemetry_full_rebuild', false) %}
