@@ -27,11 +27,16 @@ child process, timed wall-clock (start-up included):
 (a) `predelq load <the day's CSV>` (parse, check, resolve, de-duplicate, write);
 (b) `predelq dbt build` (incremental: staging, metrics, indicators, events, ML
     features, marts, with every data test; unit tests excluded: they pin the
-    interval var at its 1-minute default). dbt's own run time, its start-up
-    (parse, connect) and the time in tests are in the note;
+    interval var at its 1-minute default). Like the pipeline, generic data tests
+    on day-keyed incremental models check their last PREDELQ_PIPELINE_TEST_DAYS
+    (7) days (predelq.dbt.pipeline_test_vars, docs/decisions.md D30). dbt's own
+    run time, its start-up (parse, connect) and the time in tests are in the note;
 (c) scoring as the pipeline's score step does it: `predelq score`, then
     `predelq dbt build` of the models that read the scores
     (ml.pipeline.SCORE_READERS), on both engines.
+
+After the DAG, `predelq dbt test` runs twice on the same warehouse, with the
+pipeline's scope and over every row, and the two are reported side by side.
 
 The hand-written query then computes the same day's per-asset aggregates from raw
 on the same database (CREATE TABLE AS, median of BENCH_DAG_HAND_REPEAT (2) runs);
@@ -133,9 +138,17 @@ def _hold_out_new_day(wh: _Warehouse, day_start: dt.datetime, csv: Path) -> int:
     return rows
 
 
-def _dbt_build(env: dict, *args: str) -> dict:
-    """`predelq dbt build ...` in a child process; dbt's elapsed time and per-node times."""
-    m = _measured([*CLI, "dbt", "build", *args], env, check=False)
+def _pipeline_scope() -> dict:
+    """The vars the pipeline adds to its builds (the data-test scope), as a dict."""
+    from predelq.dbt import pipeline_test_vars
+
+    scope = pipeline_test_vars()
+    return json.loads(scope[1]) if scope else {}
+
+
+def _dbt_build(env: dict, *args: str, command: str = "build") -> dict:
+    """`predelq dbt build ...` (or `command`) in a child process; dbt's elapsed time and per-node times."""
+    m = _measured([*CLI, "dbt", command, *args], env, check=False)
     results = json.loads((Path(env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
     # a failing data test is reported (note), not fatal: the bench measures cost; anything
     # else that did not succeed (a model error) stops it
@@ -151,7 +164,7 @@ def _dbt_build(env: dict, *args: str) -> dict:
     ]
     if m["exit"] and (broken or not m["failed_tests"]):
         tail = (Path(env["DBT_LOG_PATH"]).parent / "child.out").read_text()[-3000:]
-        raise RuntimeError(f"predelq dbt build {' '.join(args[:3])}... failed:\n{tail}")
+        raise RuntimeError(f"predelq dbt {command} {' '.join(args[:3])}... failed:\n{tail}")
     m["elapsed"] = results["elapsed_time"]
     m["nodes"] = len(results["results"])
     m["models"] = {
@@ -248,6 +261,9 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
     )
     vars_ = json.dumps({"telemetry_expected_interval_minutes": step})
     build_args = ["--vars", vars_, "--exclude-resource-type", "unit_test"]
+    # the new day as the pipeline runs it: data tests scoped to the days a run writes
+    day_vars = json.dumps({"telemetry_expected_interval_minutes": step, **_pipeline_scope()})
+    day_args = ["--vars", day_vars, "--exclude-resource-type", "unit_test"]
     day_start = _local_midnight_utc(END)
     csv = work / f"telemetry_{END.isoformat()}.csv"
     size = f"{ASSETS} vehicles, {HISTORY_DAYS} days of history, reading every {step} min"
@@ -273,8 +289,11 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
         with _Warehouse(engine, where) as wh:
             since = f"cast('{day_start.isoformat()}' as timestamptz)"
             loaded = wh.scalar(f"select count(*) from raw.raw_telemetry where ts >= {since}")
-        build = _dbt_build(env, *build_args)
-        score = _score(env, engine, vars_)
+        build = _dbt_build(env, *day_args)
+        score = _score(env, engine, day_vars)
+        tests_scoped = _dbt_build(env, *day_args, command="test")
+        tests_all = _dbt_build(env, *build_args, command="test")
+        scope_days = _pipeline_scope().get("data_tests_recent_days", "all")
         with _Warehouse(engine, where) as wh:
             scored = wh.scalar(
                 "select count(*) from ml.delinquency_scores "
@@ -329,7 +348,7 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
                 "child process, start-up included",
             },
             {
-                "name": "new day, (b) predelq dbt build, incremental, with data tests",
+                "name": "new day, (b) predelq dbt build, incremental, with data tests (pipeline scope)",
                 "engine": engine,
                 "seconds": round(build["seconds"], 2),
                 "rows": asset_days,
@@ -339,6 +358,17 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
                 f"{build['tests_s']:.1f}s over the 2 threads); "
                 f"rows = asset-days of the new day; slowest: {_slowest(build['models'])}"
                 + _failed_note(build["failed_tests"]),
+            },
+            {
+                "name": "data tests after the new day: the pipeline's scope vs every row",
+                "engine": engine,
+                "seconds": round(tests_scoped["seconds"], 2),
+                "ratio": round(tests_scoped["seconds"] / tests_all["seconds"], 2),
+                "note": f"`predelq dbt test`, data_tests_recent_days={scope_days}: "
+                f"{tests_scoped['seconds']:.1f}s (own times {tests_scoped['tests_s']:.1f}s) "
+                f"vs every row {tests_all['seconds']:.1f}s (own times {tests_all['tests_s']:.1f}s); "
+                f"{tests_all['tests']} data tests; ratio = scoped / every row"
+                + _failed_note(tests_scoped["failed_tests"] + tests_all["failed_tests"]),
             },
             {
                 "name": "new day, (c) scoring (predelq score + score readers' dbt build)",

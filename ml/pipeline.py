@@ -16,14 +16,15 @@ from __future__ import annotations
 SCORE_READERS = ["ml_scoring_runs+", "ml_delinquency_scores+", "ml_drift_checks+", "ml_drift_warnings+"]
 
 
-def rebuild_score_readers(target) -> None:
-    """`dbt build` of the models that read the scores (after scoring)."""
+def rebuild_score_readers(target, extra_args: list[str] | None = None) -> None:
+    """`dbt build` of the models that read the scores (after scoring); `extra_args` are added
+    to the dbt command (the pipeline's data-test scope)."""
     from predelq.dbt import run_dbt
 
-    run_dbt(["build", "-s", *SCORE_READERS], target)
+    run_dbt(["build", "-s", *SCORE_READERS, *(extra_args or [])], target)
 
 
-def score_step(target) -> None:
+def score_step(target, extra_args: list[str] | None = None) -> None:
     """Score the as-of days due and rebuild the models that read scores (every engine)."""
     from predelq.cli import main as cli_main
     from predelq.errors import UserError
@@ -37,7 +38,7 @@ def score_step(target) -> None:
             scoring.score(db, strict=False)
     elif cli_main(["score", "--target", target.name]):
         raise UserError("predelq score failed")
-    rebuild_score_readers(target)
+    rebuild_score_readers(target, extra_args)
 
 
 def auc_lines(target) -> list[str]:

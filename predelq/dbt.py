@@ -9,6 +9,7 @@ on-run-end hook writes the run log, the ops landing tables are created if missin
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -41,6 +42,23 @@ def dbt_args(args: list[str], target: Target) -> list[str]:
     if "--target" not in out and "-t" not in out:
         out += ["--target", target.name]
     return out
+
+
+PIPELINE_TEST_DAYS_DEFAULT = 7
+
+
+def pipeline_test_vars() -> list[str]:
+    """`--vars` for the pipeline's builds: generic data tests on day-keyed incremental models
+    check their last $PREDELQ_PIPELINE_TEST_DAYS days (default 7; `all`: every row), the days
+    a run can have written (macros/incremental/data_test_scope.sql, docs/decisions.md D30)."""
+    from predelq.errors import UserError
+
+    raw = (os.environ.get("PREDELQ_PIPELINE_TEST_DAYS") or str(PIPELINE_TEST_DAYS_DEFAULT)).strip().lower()
+    if raw == "all":
+        return []
+    if not raw.isdigit():
+        raise UserError(f"PREDELQ_PIPELINE_TEST_DAYS={raw!r}: expected a number of days (0 or more) or 'all'")
+    return ["--vars", json.dumps({"data_tests_recent_days": int(raw)})]
 
 
 # dbt commands whose on-run-end hook writes the run log (ops.pipeline_runs)

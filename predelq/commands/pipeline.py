@@ -21,6 +21,11 @@ the cron job).
 
 $PREDELQ_PIPELINE_HOLD_SECONDS (tests) keeps the lock that long before the
 first step, to stand in for a long run.
+
+The builds of `build` and `score` scope the generic data tests on day-keyed
+incremental models to their last $PREDELQ_PIPELINE_TEST_DAYS days (default 7;
+`all`: every row): the days a run can have written (docs/decisions.md D30).
+`predelq dbt build` / `predelq dbt test` outside the pipeline check every row.
 """
 
 from __future__ import annotations
@@ -238,9 +243,9 @@ def step_check(target, args) -> str:
 def step_build(target, args) -> str:
     from collections import Counter
 
-    from predelq.dbt import run_dbt
+    from predelq.dbt import pipeline_test_vars, run_dbt
 
-    result = run_dbt(["build"], target, raise_on_failure=False)
+    result = run_dbt(["build", *pipeline_test_vars()], target, raise_on_failure=False)
     results = getattr(result.result, "results", None) or []
     statuses = Counter(str(r.status).lower() for r in results)
     if not result.success:
@@ -268,9 +273,10 @@ def step_score(target, args) -> str:
     if trained and target.engine == "duckdb":
         # models trained just now: score leniently (as the demo) and rebuild
         from ml.pipeline import score_step
+        from predelq.dbt import pipeline_test_vars
 
         try:
-            score_step(target)
+            score_step(target, pipeline_test_vars())
         except UserError as exc:
             raise StepFailed(f"scoring with the new models: {exc}") from exc
         return f"trained {', '.join(trained)}; scored, score readers rebuilt"
@@ -283,9 +289,10 @@ def step_score(target, args) -> str:
         raise StepFailed(f"predelq score exited {code} (see above)")
     # dbt only reads the scores: rebuild what reads them (ml_model indicators, events, marts)
     from ml.pipeline import rebuild_score_readers
+    from predelq.dbt import pipeline_test_vars
 
     try:
-        rebuild_score_readers(target)
+        rebuild_score_readers(target, pipeline_test_vars())
     except UserError as exc:
         raise StepFailed(f"rebuilding the models that read scores: {exc}") from exc
     return "done, score readers rebuilt"

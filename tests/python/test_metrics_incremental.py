@@ -8,7 +8,8 @@ incrementally; at the end a `--full-refresh` of the same data must give the same
 rows (keys equal, numbers equal to 1e-9) in every metric table; so must a
 backfill from scratch in slices of a few days (var telemetry_max_window_days).
 Base POIs are removed so that home bases are detected from the nights,
-incrementally too. Run on DuckDB and on PostgreSQL (production: its
+incrementally too. At the end, the pipeline's data-test scope is checked on the
+same warehouse. Run on DuckDB and on PostgreSQL (production: its
 delete+insert, partitions and casts are its own).
 """
 
@@ -160,3 +161,21 @@ def test_incremental_runs_equal_full_refresh(warehouse):
             d_lat = abs(float(lat) - detected[str(owner)][0]) * 111.0
             d_lon = abs(float(lon) - detected[str(owner)][1]) * 111.0
             assert max(d_lat, d_lon) < 0.3, f"asset {owner}: detected base {d_lat:.3f}/{d_lon:.3f} km off"
+
+    check_pipeline_test_scope(wh)
+
+
+def check_pipeline_test_scope(wh) -> None:
+    """The pipeline's data-test scope (var data_tests_recent_days, D30): a generic test on a
+    day-keyed incremental model reads only its last N days; without the var, every row."""
+    test = "not_null_metric_values_value"
+    scoped = ["--vars", "{data_tests_recent_days: 3}"]
+    first, last = wh.query("select min(local_date), max(local_date) from metrics.metric_values")[0]
+    assert (last - first).days > 3
+    # bad values on the first day: outside the scope, so only the unscoped test sees them
+    wh.execute(f"update metrics.metric_values set value = null where local_date = cast('{first}' as date)")
+    wh.dbt("test", "--select", test, *scoped)
+    assert not wh.dbt("test", "--select", test, expect_success=False).success
+    # bad values on the last day: the scoped test fails too
+    wh.execute(f"update metrics.metric_values set value = null where local_date = cast('{last}' as date)")
+    assert not wh.dbt("test", "--select", test, *scoped, expect_success=False).success
