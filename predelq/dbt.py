@@ -51,8 +51,6 @@ def pipeline_test_vars() -> list[str]:
     """`--vars` for the pipeline's builds: generic data tests on day-keyed incremental models
     check their last $PREDELQ_PIPELINE_TEST_DAYS days (default 7; `all`: every row), the days
     a run can have written (macros/incremental/data_test_scope.sql, docs/decisions.md D30)."""
-    from predelq.errors import UserError
-
     raw = (os.environ.get("PREDELQ_PIPELINE_TEST_DAYS") or str(PIPELINE_TEST_DAYS_DEFAULT)).strip().lower()
     if raw == "all":
         return []

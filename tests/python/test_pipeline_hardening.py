@@ -234,3 +234,19 @@ def test_four_pipeline_runs_over_a_bad_inbox_end_green_duckdb(tmp_path, monkeypa
 def test_four_pipeline_runs_over_a_bad_inbox_end_green_pg(tmp_path, monkeypatch, capsys, require_pg):
     with make_pg_warehouse(tmp_path / "pg") as wh:
         _four_runs(wh, tmp_path, monkeypatch, capsys)
+
+
+def test_pipeline_test_scope_setting(monkeypatch):
+    """PREDELQ_PIPELINE_TEST_DAYS: the pipeline's data-test scope (D30); a bad value is a clear error."""
+    from predelq.dbt import pipeline_test_vars
+    from predelq.errors import UserError
+
+    monkeypatch.delenv("PREDELQ_PIPELINE_TEST_DAYS", raising=False)
+    assert pipeline_test_vars() == ["--vars", '{"data_tests_recent_days": 7}']
+    monkeypatch.setenv("PREDELQ_PIPELINE_TEST_DAYS", "14")
+    assert pipeline_test_vars() == ["--vars", '{"data_tests_recent_days": 14}']
+    monkeypatch.setenv("PREDELQ_PIPELINE_TEST_DAYS", "All")
+    assert pipeline_test_vars() == []
+    monkeypatch.setenv("PREDELQ_PIPELINE_TEST_DAYS", "a week")
+    with pytest.raises(UserError, match="PREDELQ_PIPELINE_TEST_DAYS"):
+        pipeline_test_vars()
