@@ -44,14 +44,12 @@ def dbt_args(args: list[str], target: Target) -> list[str]:
     return out
 
 
-PIPELINE_TEST_DAYS_DEFAULT = 7
-
-
 def pipeline_test_vars() -> list[str]:
-    """`--vars` for the pipeline's builds: generic data tests on day-keyed incremental models
-    check their last $PREDELQ_PIPELINE_TEST_DAYS days (default 7; `all`: every row), the days
-    a run can have written (macros/incremental/data_test_scope.sql, docs/decisions.md D30)."""
-    raw = (os.environ.get("PREDELQ_PIPELINE_TEST_DAYS") or str(PIPELINE_TEST_DAYS_DEFAULT)).strip().lower()
+    """`--vars` for the pipeline's builds: with $PREDELQ_PIPELINE_TEST_DAYS = N, generic data
+    tests on day-keyed incremental models check only their last N days, the days a run can have
+    written (macros/incremental/data_test_scope.sql, docs/decisions.md D30). Default `all`
+    (every row): on PostgreSQL the scope saved nothing measurable (D30)."""
+    raw = (os.environ.get("PREDELQ_PIPELINE_TEST_DAYS") or "all").strip().lower()
     if raw == "all":
         return []
     if not raw.isdigit():

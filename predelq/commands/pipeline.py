@@ -22,10 +22,9 @@ the cron job).
 $PREDELQ_PIPELINE_HOLD_SECONDS (tests) keeps the lock that long before the
 first step, to stand in for a long run.
 
-The builds of `build` and `score` scope the generic data tests on day-keyed
-incremental models to their last $PREDELQ_PIPELINE_TEST_DAYS days (default 7;
-`all`: every row): the days a run can have written (docs/decisions.md D30).
-`predelq dbt build` / `predelq dbt test` outside the pipeline check every row.
+With $PREDELQ_PIPELINE_TEST_DAYS = N, the builds of `build` and `score` check
+the generic data tests on day-keyed incremental models on their last N days only,
+the days a run can have written (default `all`: every row; docs/decisions.md D30).
 """
 
 from __future__ import annotations

@@ -242,7 +242,7 @@ def test_pipeline_test_scope_setting(monkeypatch):
     from predelq.errors import UserError
 
     monkeypatch.delenv("PREDELQ_PIPELINE_TEST_DAYS", raising=False)
-    assert pipeline_test_vars() == ["--vars", '{"data_tests_recent_days": 7}']
+    assert pipeline_test_vars() == []  # default: every row
     monkeypatch.setenv("PREDELQ_PIPELINE_TEST_DAYS", "14")
     assert pipeline_test_vars() == ["--vars", '{"data_tests_recent_days": 14}']
     monkeypatch.setenv("PREDELQ_PIPELINE_TEST_DAYS", "All")
