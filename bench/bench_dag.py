@@ -262,7 +262,8 @@ def _dag(ctx, engine: str, models: list[dict]) -> list[dict]:
     )
     vars_ = json.dumps({"telemetry_expected_interval_minutes": step})
     build_args = ["--vars", vars_, "--exclude-resource-type", "unit_test"]
-    # the new day as the pipeline runs it: data tests scoped to the days a run writes
+    # the new day as the pipeline runs it (its data-test scope: every row unless
+    # PREDELQ_PIPELINE_TEST_DAYS is set)
     day_vars = json.dumps({"telemetry_expected_interval_minutes": step, **_pipeline_scope()})
     day_args = ["--vars", day_vars, "--exclude-resource-type", "unit_test"]
     day_start = _local_midnight_utc(END)

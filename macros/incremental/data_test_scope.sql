@@ -1,5 +1,5 @@
 {#-
-    Data tests of a daily run check the days that run wrote.
+    Data tests scoped to the days a daily run writes (opt-in; off by default).
 
     With var data_tests_recent_days = N (the pipeline sets it from
     PREDELQ_PIPELINE_TEST_DAYS; unset by default, so every build, the pipeline's
